@@ -1,0 +1,1 @@
+"""Headless command implementations for main.py (each module exposes run(args) -> int)."""

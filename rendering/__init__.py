@@ -1,0 +1,1 @@
+"""Rendering: media I/O behind one PyAV adapter, effects, compositor, export."""

@@ -1,0 +1,1 @@
+"""Package data: icons, stylesheets, desktop integration files."""
