@@ -1,0 +1,285 @@
+"""Video writer: encode RGB(A) frames (+ audio) into a file that appears only when complete.
+
+API (the export job builds on this)::
+
+    from fractions import Fraction
+    from rendering.media.writer import VideoWriter, WriterSettings
+    from rendering.media.audio import AudioSpec
+
+    settings = WriterSettings(codec="h264", crf=18)
+    audio = AudioSpec("in.mp4", start_s=Fraction(0), end_s=Fraction(289 * 1001, 30000))
+    with VideoWriter("out.mp4", settings, width=1280, height=720,
+                     fps=Fraction(30000, 1001), audio=audio) as writer:
+        for frame in frames:          # H×W×3 or H×W×4 uint8 RGB(A)
+            writer.write(frame)
+    # clean exit: encoders flushed, audio muxed, temp file renamed to out.mp4
+    # exception inside the block (or writer.abort()): temp file removed, out.mp4 untouched
+
+Codecs (``WriterSettings.codec``): ``h264`` (libx264, yuv420p, .mp4/.mov/.mkv), ``hevc``
+(libx265, yuv420p, tagged hvc1 in mp4/mov), ``prores4444`` (prores_ks 4444, yuva444p10le with
+alpha, .mov), ``vp9`` (libvpx-vp9, yuva420p with alpha, .webm/.mkv), ``ffv1`` (lossless RGB(A),
+.mkv), ``png`` (RGBA/RGB PNG sequence: the output path is a folder, no audio).
+
+Frames: ``write`` takes H×W×3 or H×W×4 uint8 RGB(A) at exactly ``width``×``height``. For a
+codec or setting without alpha, RGBA input is composited over black. YUV output uses the
+BT.709 matrix, limited range, and the streams are tagged BT.709 (primaries, transfer, matrix).
+Frame ``i`` is stamped at ``i / fps`` seconds (constant frame rate).
+
+Audio: see :mod:`rendering.media.audio` (passthrough when possible, else AAC / Opus for WebM).
+
+Errors: ``OutputSettingsError`` for settings that do not fit (unknown codec, suffix that does
+not match the codec, odd size for 4:2:0), ``DiskFullError`` when the disk fills up,
+``MediaError`` for other write failures; all name the output file.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from types import TracebackType
+
+import av
+import numpy as np
+
+from rendering.errors import MediaError, OutputSettingsError
+from rendering.media import atomic
+from rendering.media.audio import AudioSpec, AudioTrack, open_audio_track
+from rendering.media.codecs import CONTAINER_FORMATS, CodecSpec, codec_spec, encoder_options
+from rendering.media.png_sequence import PngSequenceSink
+
+log = logging.getLogger(__name__)
+
+# FFmpeg enum values for BT.709 tags (AVColorPrimaries / AVColorTransferCharacteristic /
+# AVColorSpace) and ranges (AVColorRange).
+BT709 = 1
+COLORSPACE_RGB = 0
+RANGE_LIMITED = 1
+RANGE_FULL = 2
+
+
+@dataclass(frozen=True)
+class WriterSettings:
+    """Encoding settings of one output.
+
+    Attributes:
+        codec: one of ``h264, hevc, prores4444, vp9, ffv1, png``.
+        crf: constant-quality value (x264/x265/libvpx scale); default per codec when neither
+            ``crf`` nor ``bitrate_bps`` is given.
+        bitrate_bps: target video bitrate in bits per second (used when ``crf`` is None).
+        alpha: keep the alpha channel (prores4444, vp9, ffv1, png only).
+        speed_preset: x264/x265 ``preset`` (e.g. ``"veryfast"``) or libvpx ``cpu-used``.
+        gop_frames: keyframe interval in frames (None = encoder default).
+        pix_fmt: override the encoder pixel format (expert use).
+        extra_options: more FFmpeg encoder options, merged last.
+    """
+
+    codec: str = "h264"
+    crf: int | None = None
+    bitrate_bps: int | None = None
+    alpha: bool = False
+    speed_preset: str | None = None
+    gop_frames: int | None = None
+    pix_fmt: str | None = None
+    extra_options: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def spec(self) -> CodecSpec:
+        return codec_spec(self.codec)
+
+    def output_pix_fmt(self) -> str:
+        spec = self.spec
+        if self.pix_fmt:
+            return self.pix_fmt
+        if self.alpha and spec.supports_alpha:
+            return spec.alpha_pix_fmt or spec.pix_fmt
+        return spec.pix_fmt
+
+    @property
+    def writes_alpha(self) -> bool:
+        return self.alpha and self.spec.supports_alpha
+
+
+class _AvSink:
+    """One PyAV output container with a video stream and an optional audio track."""
+
+    def __init__(self, temp: Path, final: Path, settings: WriterSettings, width: int,
+                 height: int, fps: Fraction, audio: AudioSpec | None) -> None:
+        spec = settings.spec
+        self.final = final
+        self.fps = fps
+        self.pix_fmt = settings.output_pix_fmt()
+        self.rgb = spec.rgb and self.pix_fmt in (spec.pix_fmt, spec.alpha_pix_fmt)
+        fmt = CONTAINER_FORMATS[final.suffix.lower()]
+        options = {"movflags": "+faststart"} if fmt in ("mp4", "mov") else {}
+        self.container = av.open(str(temp), mode="w", format=fmt, options=options)
+        opts = encoder_options(spec, settings.crf, settings.bitrate_bps, settings.speed_preset,
+                               settings.gop_frames)
+        opts.update(settings.extra_options)
+        stream = self.container.add_stream(spec.encoder, rate=fps, options=opts)
+        stream.width, stream.height, stream.pix_fmt = width, height, self.pix_fmt
+        if settings.bitrate_bps is not None and settings.crf is None:
+            stream.bit_rate = int(settings.bitrate_bps)
+        if spec.name == "hevc" and fmt in ("mp4", "mov"):
+            stream.codec_tag = "hvc1"  # what Apple players require
+        cc = stream.codec_context
+        cc.time_base = 1 / Fraction(fps)
+        cc.color_primaries, cc.color_trc = BT709, BT709
+        cc.colorspace = COLORSPACE_RGB if self.rgb else BT709
+        cc.color_range = RANGE_FULL if self.rgb else RANGE_LIMITED
+        self.stream = stream
+        self.audio: AudioTrack | None = None
+        if audio is not None:
+            self.audio = open_audio_track(audio, self.container, spec.audio_encoder)
+        self.count = 0
+
+    def write(self, frame: np.ndarray) -> None:
+        src = "rgba" if frame.shape[2] == 4 else "rgb24"
+        vf = av.VideoFrame.from_ndarray(frame, format=src)
+        if self.rgb:
+            vf = vf.reformat(format=self.pix_fmt)
+        else:
+            vf = vf.reformat(format=self.pix_fmt, dst_colorspace="ITU709",
+                             dst_color_range="MPEG")
+        vf.pts = self.count
+        vf.time_base = self.stream.codec_context.time_base
+        vf.color_primaries, vf.color_trc = BT709, BT709
+        self.container.mux(self.stream.encode(vf))
+        self.count += 1
+        if self.audio is not None:
+            self.audio.feed_until(self.count / Fraction(self.fps))
+
+    def finish(self) -> None:
+        self.container.mux(self.stream.encode(None))
+        if self.audio is not None:
+            self.audio.finish()
+
+    def close(self) -> None:
+        if self.audio is not None:
+            self.audio.close()
+        self.container.close()
+
+
+def _validate(path: Path, settings: WriterSettings, width: int, height: int) -> None:
+    spec = settings.spec
+    if width <= 0 or height <= 0:
+        raise OutputSettingsError(f"{path}: invalid frame size {width}×{height}")
+    if spec.suffixes and path.suffix.lower() not in spec.suffixes:
+        wanted = " or ".join(spec.suffixes)
+        raise OutputSettingsError(
+            f"{path}: {spec.name} needs a {wanted} file — change the file name's extension")
+    if settings.alpha and not spec.supports_alpha:
+        raise OutputSettingsError(
+            f"{path}: {spec.name} cannot store transparency — use prores4444, vp9, ffv1 or png")
+    if spec.chroma_subsampled and (width % 2 or height % 2):
+        raise OutputSettingsError(
+            f"{path}: {spec.name} needs an even frame size, got {width}×{height} — "
+            "choose a scale that gives even dimensions")
+
+
+class VideoWriter:
+    """Context manager that writes frames to ``path`` atomically (see the module docstring).
+
+    Args:
+        path: output file (or folder for ``png``).
+        settings: codec and quality.
+        width, height: frame size in pixels; every written frame must match.
+        fps: exact constant frame rate of the output.
+        audio: audio to mux (ignored for ``png``), or None.
+    """
+
+    def __init__(self, path: Path | str, settings: WriterSettings, width: int, height: int,
+                 fps: Fraction, audio: AudioSpec | None = None) -> None:
+        self.path = Path(path)
+        self.settings = settings
+        self.width, self.height = int(width), int(height)
+        self.fps = Fraction(fps)
+        _validate(self.path, settings, self.width, self.height)
+        if not self.path.parent.is_dir():
+            raise MediaError(f"{self.path}: the folder does not exist — choose an existing one")
+        self.temp_path = atomic.temp_sibling(self.path)
+        self._closed = False
+        try:
+            if settings.codec == "png":
+                if audio is not None:
+                    log.info("PNG sequences carry no audio; %s is written without it", self.path)
+                self._sink = PngSequenceSink(self.temp_path, settings.alpha)
+            else:
+                self._sink = _AvSink(self.temp_path, self.path, settings, self.width,
+                                     self.height, self.fps, audio)
+        except OSError as exc:
+            atomic.discard(self.temp_path)
+            raise atomic.translate_os_error(exc, self.path) from exc
+        except av.error.FFmpegError as exc:
+            atomic.discard(self.temp_path)
+            raise MediaError(f"{self.path}: cannot start the encoder ({exc})") from exc
+
+    @property
+    def frames_written(self) -> int:
+        return self._sink.count
+
+    @property
+    def audio_mode(self) -> str:
+        """``"copy"``, ``"encode"`` or ``"none"``: how the audio is being written."""
+        track = getattr(self._sink, "audio", None)
+        return track.mode if track is not None else "none"
+
+    def write(self, frame: np.ndarray) -> None:
+        """Append one frame: H×W×3 or H×W×4 uint8 RGB(A), H×W = ``height``×``width``."""
+        if self._closed:
+            raise RuntimeError("write() after close()/abort()")
+        frame = self._prepare(frame)
+        try:
+            self._sink.write(frame)
+        except OSError as exc:
+            self.abort()
+            raise atomic.translate_os_error(exc, self.path) from exc
+
+    def _prepare(self, frame: np.ndarray) -> np.ndarray:
+        if frame.dtype != np.uint8 or frame.ndim != 3 or frame.shape[2] not in (3, 4):
+            raise ValueError(f"frame must be H×W×3 or H×W×4 uint8, got {frame.dtype} "
+                             f"{frame.shape}")
+        if frame.shape[:2] != (self.height, self.width):
+            raise ValueError(f"frame is {frame.shape[1]}×{frame.shape[0]}, the writer was "
+                             f"opened for {self.width}×{self.height}")
+        if frame.shape[2] == 4 and not self.settings.writes_alpha:
+            alpha = frame[..., 3:4].astype(np.uint16)
+            frame = ((frame[..., :3].astype(np.uint16) * alpha + 127) // 255).astype(np.uint8)
+        return np.ascontiguousarray(frame)
+
+    def close(self) -> None:
+        """Flush encoders, mux remaining audio, close, rename the temp file to ``path``."""
+        if self._closed:
+            return
+        try:
+            self._sink.finish()
+            self._sink.close()
+            self._closed = True
+            atomic.commit(self.temp_path, self.path)
+        except OSError as exc:
+            self.abort()
+            raise atomic.translate_os_error(exc, self.path) from exc
+        except av.error.FFmpegError as exc:
+            self.abort()
+            raise MediaError(f"{self.path}: encoding failed ({exc})") from exc
+
+    def abort(self) -> None:
+        """Stop writing and remove the temporary output; ``path`` is left untouched."""
+        if not self._closed:
+            self._closed = True
+            try:
+                self._sink.close()
+            except (OSError, av.error.FFmpegError) as exc:
+                log.debug("closing an aborted output failed: %s", exc)
+        atomic.discard(self.temp_path)
+
+    def __enter__(self) -> VideoWriter:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
