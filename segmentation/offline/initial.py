@@ -1,0 +1,163 @@
+"""Turn one frame's prompts (clicks, box, mask) into an object mask with GrabCut.
+
+GrabCut runs in a region around the prompts, downscaled so its longer side is at most
+``work_side_px``: the cost is bounded whatever the frame size. Clicks become hard labels
+(disks), a box bounds the object (outside it is background), a mask prompt is taken as is
+unless clicks refine it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from segmentation.offline.masks import Roi, grow_box, mask_bbox, remove_specks
+
+
+@dataclass(frozen=True)
+class FramePrompt:
+    """Everything given for one object on one frame (coordinates in frame pixels).
+
+    Attributes:
+        points: N×2 float32 (x, y) clicks.
+        labels: (N,) int32, 1 = include, 0 = exclude.
+        box: ``(x0, y0, x1, y1)`` or None.
+        mask: H×W bool or None.
+    """
+
+    points: np.ndarray
+    labels: np.ndarray
+    box: tuple[float, float, float, float] | None
+    mask: np.ndarray | None
+
+
+def _work_scale(roi: Roi, work_side_px: int) -> float:
+    return min(1.0, work_side_px / max(roi.width, roi.height, 1))
+
+
+def _seed_radius_px(roi: Roi) -> int:
+    return max(2, int(round(0.015 * max(roi.width, roi.height))))
+
+
+def _points_roi(prompt: FramePrompt, width: int, height: int) -> Roi:
+    """Region for click-only prompts: around the positive clicks, sized from the frame."""
+    pos = prompt.points[prompt.labels > 0]
+    pts = pos if len(pos) else prompt.points
+    x0, y0 = pts.min(axis=0)
+    x1, y1 = pts.max(axis=0)
+    return grow_box((x0, y0, x1, y1), 0.5, int(0.18 * min(width, height)), width, height)
+
+
+def _trimap(prompt: FramePrompt, roi: Roi, prior: np.ndarray | None) -> np.ndarray:
+    """GrabCut label map (ROI-sized uint8) from the prior mask, box and clicks."""
+    labels = np.full((roi.height, roi.width), cv2.GC_PR_BGD, dtype=np.uint8)
+    if prior is not None:
+        labels[roi.crop(prior)] = cv2.GC_PR_FGD
+    elif prompt.box is not None:
+        bx0, by0, bx1, by1 = (int(round(v)) for v in prompt.box)
+        labels[:] = cv2.GC_BGD
+        labels[max(0, by0 - roi.y0) : by1 - roi.y0, max(0, bx0 - roi.x0) : bx1 - roi.x0] = (
+            cv2.GC_PR_FGD
+        )
+    else:
+        # Clicks only: a disc around each positive click is "probably object".
+        radius = int(0.35 * min(roi.width, roi.height))
+        for (x, y), lab in zip(prompt.points, prompt.labels):
+            if lab > 0:
+                cv2.circle(labels, (int(x) - roi.x0, int(y) - roi.y0), radius, cv2.GC_PR_FGD, -1)
+        _border(labels, cv2.GC_BGD)
+    seed = _seed_radius_px(roi)
+    for (x, y), lab in zip(prompt.points, prompt.labels):
+        value = cv2.GC_FGD if lab > 0 else cv2.GC_BGD
+        cv2.circle(labels, (int(round(x)) - roi.x0, int(round(y)) - roi.y0), seed, value, -1)
+    return labels
+
+
+def _border(labels: np.ndarray, value: int) -> None:
+    labels[0, :] = value
+    labels[-1, :] = value
+    labels[:, 0] = value
+    labels[:, -1] = value
+
+
+def grabcut_labels(image_rgb: np.ndarray, labels: np.ndarray, iterations: int) -> np.ndarray:
+    """Run GrabCut on an RGB crop from an initial label map; returns a bool object mask.
+
+    Falls back to the initial foreground when one side has no samples (GrabCut needs both).
+    """
+    fg = (labels == cv2.GC_FGD) | (labels == cv2.GC_PR_FGD)
+    if fg.all() or not fg.any():
+        return fg
+    work = labels.copy()
+    bgd = np.zeros((1, 65), np.float64)
+    fgd = np.zeros((1, 65), np.float64)
+    bgr = np.ascontiguousarray(image_rgb[..., ::-1])
+    cv2.grabCut(bgr, work, None, bgd, fgd, iterations, cv2.GC_INIT_WITH_MASK)
+    return (work == cv2.GC_FGD) | (work == cv2.GC_PR_FGD)
+
+
+def segment_prompt(
+    frame_rgb: np.ndarray,
+    prompt: FramePrompt,
+    prior: np.ndarray | None = None,
+    work_side_px: int = 400,
+    iterations: int = 4,
+) -> np.ndarray:
+    """Object mask (H×W bool) for one frame's prompts.
+
+    Args:
+        frame_rgb: H×W×3 uint8 RGB frame.
+        prompt: the clicks / box / mask given on this frame.
+        prior: H×W bool mask to refine (the previous result when clicks are added), or None.
+        work_side_px: GrabCut runs on the region downscaled to this longer side.
+        iterations: GrabCut iterations.
+    """
+    height, width = frame_rgb.shape[:2]
+    if prompt.mask is not None and len(prompt.points) == 0:
+        return prompt.mask.copy()
+    if prior is None and prompt.mask is not None:
+        prior = prompt.mask
+    if prior is not None and prior.any():
+        roi = grow_box(mask_bbox(prior), 0.15, 16, width, height)  # type: ignore[arg-type]
+        if len(prompt.points):
+            px0, py0 = prompt.points.min(axis=0)
+            px1, py1 = prompt.points.max(axis=0)
+            extra = grow_box((px0, py0, px1, py1), 0.0, 16, width, height)
+            roi = Roi(min(roi.x0, extra.x0), min(roi.y0, extra.y0),
+                      max(roi.x1, extra.x1), max(roi.y1, extra.y1))
+    elif prompt.box is not None:
+        roi = grow_box(prompt.box, 0.1, 12, width, height)
+        prior = None
+    else:
+        roi = _points_roi(prompt, width, height)
+        prior = None
+    labels = _trimap(prompt, roi, prior)
+    scale = _work_scale(roi, work_side_px)
+    crop = roi.crop(frame_rgb)
+    if scale < 1.0:
+        size = (max(2, round(roi.width * scale)), max(2, round(roi.height * scale)))
+        crop = cv2.resize(crop, size, interpolation=cv2.INTER_AREA)
+        labels = cv2.resize(labels, size, interpolation=cv2.INTER_NEAREST)
+    result = grabcut_labels(crop, labels, iterations).astype(np.uint8)
+    if scale < 1.0:
+        result = cv2.resize(result, (roi.width, roi.height), interpolation=cv2.INTER_NEAREST)
+    out = np.zeros((height, width), dtype=bool)
+    roi.crop(out)[...] = result > 0
+    out = _keep_clicked(out, prompt)
+    return remove_specks(out, 0.02, 16)
+
+
+def _keep_clicked(mask: np.ndarray, prompt: FramePrompt) -> np.ndarray:
+    """With positive clicks, keep only the connected parts that contain one of them."""
+    pos = prompt.points[prompt.labels > 0]
+    if len(pos) == 0 or not mask.any():
+        return mask
+    _, comp = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
+    h, w = mask.shape
+    ids = {int(comp[min(h - 1, max(0, int(y))), min(w - 1, max(0, int(x)))]) for x, y in pos}
+    ids.discard(0)
+    if not ids:
+        return mask
+    return np.isin(comp, sorted(ids))

@@ -1,0 +1,261 @@
+"""``OfflineTracker``: a classical video object tracker that needs no model weights.
+
+It implements :class:`segmentation.types.TrackingEngine` like the SAM 2 video tracker:
+
+* ``add_prompt`` segments the object on a frame from clicks / a box / a mask (GrabCut in a
+  region around the prompt) and returns that frame's :class:`FrameResult`;
+* ``propagate`` is a generator yielding one :class:`FrameResult` per frame, forward or in
+  reverse: the previous mask is warped by dense optical flow (DIS) and refined by GrabCut in
+  a band around its edge; every prompted frame re-anchors the object to its prompt's mask;
+* ``cancel()`` (from any thread) stops a running propagation before the next frame.
+
+Results follow SAM 2's conventions: logits O×H×W float32, > 0 inside, soft (signed distance
+to the edge in pixels, clamped to ±16), exactly −1024 for an absent or lost object;
+``object_scores`` > 0 when present (10 × agreement between flow and refinement, 10 on
+prompted frames), −10 when absent.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+
+from segmentation.offline.flow_step import FlowParams, FlowStep
+from segmentation.offline.initial import segment_prompt
+from segmentation.offline.masks import low_res, mask_to_logits
+from segmentation.offline.state import ObjectState, PackedMask, as_points, merge_prompt
+from segmentation.types import FrameResult
+
+log = logging.getLogger(__name__)
+
+PRESENT_SCORE: float = 10.0
+ABSENT_SCORE: float = -10.0
+
+
+class OfflinePromptError(ValueError):
+    """A prompt the offline engine cannot use (wrong frame, shapes, nothing given)."""
+
+    user_error = True
+
+
+class _Frames:
+    """Reads frames from a source (``len`` + ``read(i)``) or an array, keeping a few cached."""
+
+    def __init__(self, frames, cache_size: int = 4) -> None:
+        self._source = frames
+        self._cache: OrderedDict[int, np.ndarray] = OrderedDict()
+        self._cache_size = cache_size
+
+    def __len__(self) -> int:
+        return len(self._source)
+
+    def read(self, frame_index: int) -> np.ndarray:
+        if frame_index in self._cache:
+            self._cache.move_to_end(frame_index)
+            return self._cache[frame_index]
+        src = self._source
+        frame = src.read(frame_index) if hasattr(src, "read") else src[frame_index]
+        frame = np.ascontiguousarray(frame, dtype=np.uint8)
+        self._cache[frame_index] = frame
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+        return frame
+
+
+class OfflineTracker:
+    """Classical tracker over a clip (see the module docstring).
+
+    Args:
+        frames: frame source (``len`` and ``read(i) -> H×W×3 uint8 RGB``) or a sequence/array
+            of such frames.
+        params: tuning of the propagation step.
+        prompt_work_side_px: GrabCut on prompted frames runs at this longer side (pixels).
+    """
+
+    def __init__(self, frames, params: FlowParams | None = None,
+                 prompt_work_side_px: int = 400) -> None:
+        self._frames = _Frames(frames)
+        if len(self._frames) == 0:
+            raise OfflinePromptError("the clip has no frames")
+        first = self._frames.read(0)
+        self.height, self.width = int(first.shape[0]), int(first.shape[1])
+        self._step = FlowStep(params)
+        self._prompt_side = prompt_work_side_px
+        self._objects: dict[int, ObjectState] = {}
+        self._cancelled = threading.Event()
+        self._lock = threading.RLock()
+
+    @property
+    def num_frames(self) -> int:
+        return len(self._frames)
+
+    @property
+    def object_ids(self) -> tuple[int, ...]:
+        return tuple(self._objects)
+
+    # ------------------------------------------------------------------ prompts
+    def add_prompt(
+        self,
+        frame_index: int,
+        object_id: int,
+        points: Sequence[Sequence[float]] | np.ndarray | None = None,
+        labels: Sequence[int] | np.ndarray | None = None,
+        box: Sequence[float] | np.ndarray | None = None,
+        mask: np.ndarray | None = None,
+        clear: bool = True,
+    ) -> FrameResult:
+        """Segment ``object_id`` on ``frame_index`` from clicks ((x, y) pixels, labels 1/0),
+        a box ``[x0, y0, x1, y1]`` and/or a mask (H×W, nonzero / > 0.5 inside).
+
+        ``clear=True`` replaces this object's prompts on that frame; ``clear=False`` adds the
+        clicks to them and refines the current mask of the frame.
+        """
+        self._check_frame(frame_index)
+        try:
+            pts, labs = as_points(points, labels)
+        except ValueError as exc:
+            raise OfflinePromptError(f"object {object_id}, frame {frame_index}: {exc}") from None
+        box_t = self._as_box(box, object_id, frame_index)
+        mask_b = self._as_mask(mask, object_id, frame_index)
+        if len(pts) == 0 and box_t is None and mask_b is None:
+            raise OfflinePromptError(
+                f"object {object_id}, frame {frame_index}: give points, a box or a mask")
+        with self._lock:
+            obj = self._objects.setdefault(int(object_id), ObjectState(int(object_id)))
+            old = None if clear else obj.prompts.get(frame_index)
+            prior = None if clear else obj.output(frame_index)
+            prompt = merge_prompt(old, pts, labs, box_t, mask_b)
+            if clear and mask_b is None:
+                prior = None
+            result = segment_prompt(self._frames.read(frame_index), prompt, prior=prior,
+                                    work_side_px=self._prompt_side)
+            obj.prompts[frame_index] = prompt
+            packed = PackedMask.pack(result) if result.any() else None
+            if packed is None:
+                obj.anchors.pop(frame_index, None)
+                log.warning("object %s frame %s: the prompt gave an empty mask", object_id,
+                            frame_index)
+            else:
+                obj.anchors[frame_index] = packed
+            obj.outputs[frame_index] = packed
+            return self._result(frame_index, {o.object_id: o.output(frame_index)
+                                              for o in self._objects.values()}, {})
+
+    def _check_frame(self, frame_index: int) -> None:
+        if not 0 <= frame_index < self.num_frames:
+            raise OfflinePromptError(
+                f"frame {frame_index} is outside the clip (0..{self.num_frames - 1})")
+
+    def _as_box(self, box, object_id: int, frame_index: int):
+        if box is None:
+            return None
+        b = np.asarray(box, np.float64).reshape(-1)
+        if b.size != 4 or not (b[2] > b[0] and b[3] > b[1]):
+            raise OfflinePromptError(f"object {object_id}, frame {frame_index}: box must be "
+                                     f"[x0, y0, x1, y1] with x1 > x0 and y1 > y0, got {box}")
+        return tuple(float(v) for v in b)
+
+    def _as_mask(self, mask, object_id: int, frame_index: int):
+        if mask is None:
+            return None
+        m = np.asarray(mask)
+        if m.shape != (self.height, self.width):
+            raise OfflinePromptError(
+                f"object {object_id}, frame {frame_index}: mask has shape {m.shape}, "
+                f"expected ({self.height}, {self.width}) (height, width of the frames)")
+        return m > 0.5 if m.dtype.kind == "f" else m != 0
+
+    # -------------------------------------------------------------- propagation
+    def propagate(
+        self, start: int | None = None, reverse: bool = False, max_frames: int | None = None
+    ) -> Iterator[FrameResult]:
+        """Generator of one :class:`FrameResult` per frame from ``start`` (default: the first
+        prompted frame, or the last one when ``reverse``) to the clip's end (its start when
+        ``reverse``), ``start`` included, at most ``max_frames`` frames."""
+        prompted = [f for o in self._objects.values() for f in o.anchors]
+        if not prompted:
+            raise OfflinePromptError("add a prompt (click, box or mask) before tracking")
+        if start is None:
+            start = max(prompted) if reverse else min(prompted)
+        self._check_frame(start)
+        stop = -1 if reverse else self.num_frames
+        order = list(range(start, stop, -1 if reverse else 1))
+        if max_frames is not None:
+            order = order[: max(0, int(max_frames))]
+        self._cancelled.clear()
+        return self._run(order, reverse)
+
+    def _run(self, order: list[int], reverse: bool) -> Iterator[FrameResult]:
+        if not order:
+            return
+        current = {oid: self._warm_start(obj, order[0], reverse)
+                   for oid, obj in list(self._objects.items())}
+        previous = order[0]
+        for frame_index in order:
+            if self._cancelled.is_set():
+                log.info("propagation cancelled before frame %d", frame_index)
+                return
+            with self._lock:
+                scores: dict[int, float] = {}
+                for oid, obj in list(self._objects.items()):
+                    mask = current.get(oid)
+                    if frame_index in obj.anchors:
+                        mask = obj.anchors[frame_index].unpack()
+                        scores[oid] = PRESENT_SCORE
+                    elif frame_index != previous and mask is not None:
+                        step = self._step.step(self._frames.read(previous),
+                                               self._frames.read(frame_index), mask)
+                        mask = step.mask
+                        scores[oid] = max(0.5, PRESENT_SCORE * step.confidence)
+                    current[oid] = mask
+                    obj.outputs[frame_index] = None if mask is None else PackedMask.pack(mask)
+                result = self._result(frame_index, current, scores)
+            previous = frame_index
+            yield result
+
+    def _warm_start(self, obj: ObjectState, start: int, reverse: bool) -> np.ndarray | None:
+        """The object's mask on ``start``: its anchor or stored output, or tracked silently
+        from the nearest known frame before ``start`` (after it when ``reverse``)."""
+        if start in obj.anchors:
+            return obj.anchors[start].unpack()
+        known = obj.nearest_known(start, reverse)
+        if known is None:
+            return None
+        mask = obj.output(known)
+        step = 1 if known < start else -1
+        for f in range(known + step, start + step, step):
+            if mask is None or self._cancelled.is_set():
+                return None
+            mask = self._step.step(self._frames.read(f - step), self._frames.read(f), mask).mask
+        return mask
+
+    def _result(self, frame_index: int, masks: dict[int, np.ndarray | None],
+                scores: dict[int, float]) -> FrameResult:
+        ids = tuple(self._objects)
+        logits = np.stack([mask_to_logits(masks.get(i), self.height, self.width) for i in ids]) \
+            if ids else np.zeros((0, self.height, self.width), np.float32)
+        low = np.stack([low_res(lg) for lg in logits]) if ids else np.zeros((0, 256, 256),
+                                                                             np.float32)
+        obj_scores = np.array(
+            [scores.get(i, PRESENT_SCORE) if masks.get(i) is not None and masks[i].any()
+             else ABSENT_SCORE for i in ids], dtype=np.float32)
+        return FrameResult(frame_index, ids, logits, low, obj_scores)
+
+    # ------------------------------------------------------------------ control
+    def cancel(self) -> None:
+        """Stop a running propagation before its next frame (safe from another thread)."""
+        self._cancelled.set()
+
+    def remove_object(self, object_id: int) -> None:
+        """Forget an object, its prompts and results (no error when unknown)."""
+        with self._lock:
+            self._objects.pop(int(object_id), None)
+
+    def reset(self) -> None:
+        """Forget every object, prompt and result."""
+        with self._lock:
+            self._objects.clear()
