@@ -32,6 +32,10 @@ log = logging.getLogger(__name__)
 
 AAC_BITRATE_BPS = 192_000
 OPUS_BITRATE_BPS = 160_000
+DEFAULT_LAYOUTS = {1: "mono", 2: "stereo", 3: "2.1", 4: "quad", 5: "5.0", 6: "5.1",
+                   7: "6.1", 8: "7.1"}
+DEFAULT_LAYOUTS = {1: "mono", 2: "stereo", 3: "2.1", 4: "quad", 5: "5.0", 6: "5.1",
+                   7: "6.1", 8: "7.1"}
 
 
 @dataclass(frozen=True)
@@ -179,7 +183,9 @@ class _TranscodeTrack(AudioTrack):
         codec = av.codec.Codec(encoder, "w")
         rates = codec.audio_rates or ()
         self.rate = cc.sample_rate if (not rates or cc.sample_rate in rates) else 48000
-        layout = cc.layout.name if cc.layout.nb_channels <= 2 or encoder == "aac" else "stereo"
+        # the encoder's default layout for the channel count (WAV often has an unnamed one)
+        channels = cc.layout.nb_channels if encoder == "aac" else min(2, cc.layout.nb_channels)
+        layout = DEFAULT_LAYOUTS.get(channels, cc.layout.name)
         bitrate = OPUS_BITRATE_BPS if "opus" in encoder else AAC_BITRATE_BPS
         self._out = output.add_stream(encoder, rate=self.rate, layout=layout)
         self._out.bit_rate = bitrate

@@ -17,6 +17,9 @@ def open_container(path: Path) -> av.container.InputContainer:
         raise MediaError(f"{path}: is a folder, not a video file")
     try:
         return av.open(str(path), mode="r")
+    except av.error.EOFError as exc:
+        raise MediaError(f"{path}: the file is empty or truncated — re-export or re-download "
+                         "it") from exc
     except av.error.InvalidDataError as exc:
         raise MediaError(f"{path}: not a video, or the file is damaged/truncated — open a "
                          "video file (mp4, mov, mkv, webm...)") from exc
