@@ -44,8 +44,10 @@ class AudioSpec:
 
     Attributes:
         source_path: file whose audio is used (usually the source video).
-        start_s: range start in seconds on the source video's timeline (0 = video frame 0).
-        end_s: range end (exclusive) in seconds; ``None`` for the end of the audio.
+        start_s: range start in seconds on the source video's timeline (0 = video frame 0);
+            for frame ``i`` use ``source.frame_time(i)`` (exact for VFR too).
+        end_s: range end (exclusive) in seconds; ``None`` for the end of the audio. For an
+            export of frames ``[a, b)`` of a CFR source: ``b / fps``.
         stream_index: which audio stream of the source (0 = first audio stream).
         allow_copy: set False to always re-encode.
     """
@@ -87,9 +89,11 @@ def _video_duration_s(container: av.container.InputContainer) -> Fraction | None
     return None
 
 
-def open_audio_track(spec: AudioSpec, output: av.container.OutputContainer, encoder: str) -> (
-        AudioTrack | None):
+def open_audio_track(spec: AudioSpec, output: av.container.OutputContainer, encoder: str,
+                     bitrate_bps: int | None = None) -> AudioTrack | None:
     """Add the audio stream for ``spec`` to ``output`` (before its header is written).
+
+    ``encoder`` and ``bitrate_bps`` (None = codec default) are used when re-encoding.
 
     Returns ``None`` (with a log line) when the source has no audio stream. Raises
     ``MediaError`` when the source file cannot be opened.
@@ -109,7 +113,7 @@ def open_audio_track(spec: AudioSpec, output: av.container.OutputContainer, enco
         stream.codec_context.name in output.supported_codecs
     ):
         return _CopyTrack(src, stream, output, v0)
-    return _TranscodeTrack(src, stream, output, encoder, spec, v0)
+    return _TranscodeTrack(src, stream, output, encoder, spec, v0, bitrate_bps)
 
 
 def _covers_whole_stream(spec: AudioSpec, src, stream, v0: Fraction) -> bool:
@@ -176,7 +180,8 @@ class _TranscodeTrack(AudioTrack):
 
     mode = "encode"
 
-    def __init__(self, src, stream, output, encoder: str, spec: AudioSpec, v0: Fraction) -> None:
+    def __init__(self, src, stream, output, encoder: str, spec: AudioSpec, v0: Fraction,
+                 bitrate_bps: int | None) -> None:
         self._src = src
         self._stream = stream
         cc = stream.codec_context
@@ -186,7 +191,7 @@ class _TranscodeTrack(AudioTrack):
         # the encoder's default layout for the channel count (WAV often has an unnamed one)
         channels = cc.layout.nb_channels if encoder == "aac" else min(2, cc.layout.nb_channels)
         layout = DEFAULT_LAYOUTS.get(channels, cc.layout.name)
-        bitrate = OPUS_BITRATE_BPS if "opus" in encoder else AAC_BITRATE_BPS
+        bitrate = bitrate_bps or (OPUS_BITRATE_BPS if "opus" in encoder else AAC_BITRATE_BPS)
         self._out = output.add_stream(encoder, rate=self.rate, layout=layout)
         self._out.bit_rate = bitrate
         enc_fmt = codec.audio_formats[0].name if codec.audio_formats else "fltp"

@@ -103,6 +103,8 @@ class RgbConverter:
                       "dst_color_range": "JPEG"}
         out = self._reformatter.reformat(frame, format="rgba" if rgba else "rgb24", **kwargs)
         arr = out.to_ndarray()
+        if out is frame:  # nothing to convert: do not hand out a view of a cached picture
+            arr = arr.copy()
         k = (self.rotation_deg // 90) % 4
         if k:
             arr = np.ascontiguousarray(np.rot90(arr, k=k))

@@ -68,9 +68,11 @@ def scan_packets(container: av.container.InputContainer, stream: av.video.VideoS
     read = 0
     try:
         for packet in container.demux(stream):
-            if packet.size == 0:
+            if packet.size == 0 and packet.pts is None and packet.dts is None:
                 continue  # the demuxer's end-of-stream marker
             read += 1
+            if packet.size == 0:
+                continue  # an empty sample (a dropped frame in some recordings)
             if packet.is_discard:
                 continue
             ts = packet.pts if packet.pts is not None else packet.dts

@@ -35,7 +35,7 @@ not match the codec, odd size for 4:2:0), ``DiskFullError`` when the disk fills 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
@@ -72,7 +72,8 @@ class WriterSettings:
         speed_preset: x264/x265 ``preset`` (e.g. ``"veryfast"``) or libvpx ``cpu-used``.
         gop_frames: keyframe interval in frames (None = encoder default).
         pix_fmt: override the encoder pixel format (expert use).
-        extra_options: more FFmpeg encoder options, merged last.
+        extra_options: more FFmpeg encoder options as ``(name, value)`` pairs, merged last.
+        audio_bitrate_bps: bitrate of re-encoded audio (None = 192 kb/s AAC, 160 kb/s Opus).
     """
 
     codec: str = "h264"
@@ -82,7 +83,8 @@ class WriterSettings:
     speed_preset: str | None = None
     gop_frames: int | None = None
     pix_fmt: str | None = None
-    extra_options: dict[str, str] = field(default_factory=dict)
+    extra_options: tuple[tuple[str, str], ...] = ()
+    audio_bitrate_bps: int | None = None
 
     @property
     def spec(self) -> CodecSpec:
@@ -116,7 +118,7 @@ class _AvSink:
         self.container = av.open(str(temp), mode="w", format=fmt, options=options)
         opts = encoder_options(spec, settings.crf, settings.bitrate_bps, settings.speed_preset,
                                settings.gop_frames)
-        opts.update(settings.extra_options)
+        opts.update(dict(settings.extra_options))
         stream = self.container.add_stream(spec.encoder, rate=fps, options=opts)
         stream.width, stream.height, stream.pix_fmt = width, height, self.pix_fmt
         if settings.bitrate_bps is not None and settings.crf is None:
@@ -131,7 +133,8 @@ class _AvSink:
         self.stream = stream
         self.audio: AudioTrack | None = None
         if audio is not None:
-            self.audio = open_audio_track(audio, self.container, spec.audio_encoder)
+            self.audio = open_audio_track(audio, self.container, spec.audio_encoder,
+                                          settings.audio_bitrate_bps)
         self.count = 0
 
     def write(self, frame: np.ndarray) -> None:
