@@ -62,7 +62,7 @@ class SyntheticClip:
         """(cx, cy, radius) in pixels of the circle on frame ``frame_index``."""
         r = 0.18 * min(self.width, self.height)
         p = self._progress(frame_index)
-        cx = r + 1 + p * (self.width - 2 * r - 3)
+        cx = r + 2 + p * (self.width - 2 * r - 4)
         cy = 0.25 * self.height + 0.04 * self.height * np.sin(2 * np.pi * p)
         return float(cx), float(cy), float(r)
 
@@ -70,7 +70,7 @@ class SyntheticClip:
         """(x0, y0, x1, y1) pixel box (x1, y1 exclusive) of the rectangle."""
         w, h = int(0.25 * self.width), int(0.22 * self.height)
         p = self._progress(frame_index)
-        x0 = int(round((self.width - w - 1) * (1 - p)))
+        x0 = 1 + int(round((self.width - w - 2) * (1 - p)))
         y0 = int(0.62 * self.height)
         return x0, y0, x0 + w, y0 + h
 
