@@ -19,6 +19,9 @@ from rendering.media.info import AudioStreamInfo, MediaInfo
 from rendering.media.packet_index import PacketIndex, scan_packets
 
 DEFAULT_IMAGE_FPS = Fraction(30)
+STANDARD_RATES = tuple(Fraction(r) for r in (
+    "24000/1001", "24", "25", "30000/1001", "30", "48", "50", "60000/1001", "60", "90", "100",
+    "120000/1001", "120", "240"))
 
 
 def probe(path: Path | str, fps: Fraction | str | None = None) -> MediaInfo:
@@ -94,19 +97,28 @@ def inspect_video(container: av.container.InputContainer, stream: av.video.Video
 
 
 def _average_rate(stream: av.video.VideoStream, index: PacketIndex, is_vfr: bool) -> Fraction:
-    """Exact frame rate: the header's rate when the timestamps agree with it, else measured.
+    """Exact frame rate: a header or standard rate that the timestamps confirm, else measured.
 
-    For VFR the average ``frame_count / duration`` is returned.
+    A candidate is confirmed when it is within the timestamp rounding (1.5 ticks over the
+    clip's span) of the measured rate. Standard header rates win, then other standard rates
+    (so 1 ms WebM stamps of 59.94 fps read as 60000/1001, not FFmpeg's 19001/317), then header
+    rates with small denominators, then any header rate. For VFR the average ``frame_count / duration`` is returned.
     """
     n = len(index)
     if is_vfr:
         return (Fraction(n) / index.duration_s()).limit_denominator(1001)
-    if n < 2:
-        return stream.average_rate or stream.guessed_rate or DEFAULT_IMAGE_FPS
-    measured = Fraction(n - 1) / index.table.seconds(n - 1)
-    for candidate in (stream.average_rate, stream.guessed_rate, stream.base_rate):
-        if candidate and abs(candidate - measured) <= measured / 500:
-            return Fraction(candidate)
+    span = index.table.seconds(n - 1) if n > 1 else Fraction(0)
+    if span <= 0:
+        return Fraction(stream.average_rate or stream.guessed_rate or DEFAULT_IMAGE_FPS)
+    measured = Fraction(n - 1) / span
+    tolerance = measured * Fraction(3, 2) * index.table.time_base / span
+    header = [Fraction(c) for c in (stream.average_rate, stream.guessed_rate, stream.base_rate)
+              if c]
+    ordered = [c for c in header if c in STANDARD_RATES] + list(STANDARD_RATES) + \
+        [c for c in header if c.denominator <= 1001] + header
+    for candidate in ordered:
+        if abs(candidate - measured) <= tolerance:
+            return candidate
     return measured.limit_denominator(1001)
 
 

@@ -125,3 +125,17 @@ def test_dog_clip(clips_dir: Path) -> None:
             np.testing.assert_array_equal(src.read(i), sequential[i])
         # stepping back from 249 decoded the GOP 0..249 once, not once per frame
         assert src.stats.frames_decoded < 250 + 20 + 10
+
+
+@pytest.mark.parametrize("fps", [Fraction(60000, 1001), Fraction(30000, 1001), Fraction(25),
+                                 Fraction(5400, 179)])
+def test_rate_is_exact_in_millisecond_containers(tmp_path, fps) -> None:
+    """Matroska stores 1 ms timestamps; the exact rate must still come back."""
+    from rendering.media import VideoWriter, WriterSettings
+
+    path = tmp_path / "c.mkv"
+    with VideoWriter(path, WriterSettings(codec="ffv1"), 32, 32, fps) as w:
+        for _ in range(40):
+            w.write(np.zeros((32, 32, 3), np.uint8))
+    info = probe(path)
+    assert (info.avg_rate, info.frame_count, info.is_vfr) == (fps, 40, False)
