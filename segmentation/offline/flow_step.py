@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from segmentation.offline.appearance import learn, segment_with
 from segmentation.offline.initial import grabcut_labels
 from segmentation.offline.masks import Roi, grow_box, mask_bbox, remove_specks
 
@@ -30,6 +31,7 @@ class FlowParams:
             sqrt(object area) (work pixels); inside it GrabCut decides, outside labels are fixed.
         band_min_px: smallest band half-width, work pixels.
         min_area_px: a mask smaller than this (frame pixels) means the object is lost.
+        flow_preset: DIS optical-flow preset (0 ultrafast, 1 fast, 2 medium).
     """
 
     margin_frac: float = 0.3
@@ -39,6 +41,7 @@ class FlowParams:
     band_frac: float = 0.08
     band_min_px: int = 3
     min_area_px: int = 20
+    flow_preset: int = 2
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ class FlowStep:
 
     def __init__(self, params: FlowParams | None = None) -> None:
         self.params = params or FlowParams()
-        self._flow = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_FAST)
+        self._flow = cv2.DISOpticalFlow_create(self.params.flow_preset)
 
     def _region(self, prev_mask: np.ndarray) -> tuple[Roi, float] | None:
         box = mask_bbox(prev_mask)
@@ -102,9 +105,21 @@ class FlowStep:
         labels[cv2.erode(inside, _disk(band)) > 0] = cv2.GC_FGD
         return labels
 
-    def step(self, prev_rgb: np.ndarray, cur_rgb: np.ndarray, prev_mask: np.ndarray) -> StepResult:
+    def _refine(self, cur_small: np.ndarray, warped: np.ndarray,
+                anchor_rgb: np.ndarray | None) -> np.ndarray:
+        labels = self._trimap(warped)
+        if anchor_rgb is not None:
+            core = cur_small[labels == cv2.GC_FGD]
+            models = learn(np.concatenate([anchor_rgb, core]), cur_small[labels == cv2.GC_BGD])
+            if models is not None:
+                return segment_with(cur_small, labels, models)
+        return grabcut_labels(cur_small, labels, self.params.grabcut_iterations)
+
+    def step(self, prev_rgb: np.ndarray, cur_rgb: np.ndarray, prev_mask: np.ndarray,
+             anchor_rgb: np.ndarray | None = None) -> StepResult:
         """Mask on ``cur_rgb`` (H×W×3 uint8) from the mask ``prev_mask`` (H×W bool) on
-        ``prev_rgb``; the two frames are neighbours in time (either order)."""
+        ``prev_rgb``; the two frames are neighbours in time (either order). ``anchor_rgb``
+        (N×3 uint8): object colours from the prompted frame, for the object's colour model."""
         region = self._region(prev_mask)
         if region is None:
             return StepResult(None, 0.0)
@@ -118,8 +133,7 @@ class FlowStep:
         if int(inside.sum()) < min_work_px:
             return StepResult(None, 0.0)
         if self.params.grabcut_iterations > 0:
-            refined = grabcut_labels(cur_small, self._trimap(warped),
-                                     self.params.grabcut_iterations)
+            refined = self._refine(cur_small, warped, anchor_rgb)
         else:  # flow only (the benchmark's baseline)
             refined = inside
         union = np.count_nonzero(refined | inside)
@@ -128,7 +142,7 @@ class FlowStep:
                           interpolation=cv2.INTER_LINEAR) > 0.5
         mask = np.zeros(prev_mask.shape, dtype=bool)
         roi.crop(mask)[...] = full
-        mask = remove_specks(mask, 0.02, self.params.min_area_px)
+        mask = remove_specks(mask, 0.005, self.params.min_area_px)
         if int(mask.sum()) < self.params.min_area_px:
             return StepResult(None, 0.0)
         return StepResult(mask, float(confidence))

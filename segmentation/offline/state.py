@@ -41,6 +41,18 @@ class ObjectState:
     prompts: dict[int, FramePrompt] = field(default_factory=dict)
     anchors: dict[int, PackedMask] = field(default_factory=dict)
     outputs: dict[int, PackedMask | None] = field(default_factory=dict)
+    anchor_colors: dict[int, np.ndarray] = field(default_factory=dict)
+
+    def colors_near(self, frame_index: int, reverse: bool) -> np.ndarray | None:
+        """Object colours (N×3 uint8) of the closest prompted frame at or before
+        ``frame_index`` in the direction of travel (else the closest one at all)."""
+        if not self.anchor_colors:
+            return None
+        behind = [f for f in self.anchor_colors if (f >= frame_index if reverse
+                                                    else f <= frame_index)]
+        pool = behind or list(self.anchor_colors)
+        best = min(pool, key=lambda f: abs(f - frame_index))
+        return self.anchor_colors[best]
 
     def nearest_known(self, frame_index: int, reverse: bool) -> int | None:
         """Closest frame at or before ``frame_index`` in the direction of travel (after it

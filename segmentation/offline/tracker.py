@@ -24,6 +24,7 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
+from segmentation.offline.appearance import subsample
 from segmentation.offline.flow_step import FlowParams, FlowStep
 from segmentation.offline.initial import segment_prompt
 from segmentation.offline.masks import low_res, mask_to_logits
@@ -137,10 +138,13 @@ class OfflineTracker:
             packed = PackedMask.pack(result) if result.any() else None
             if packed is None:
                 obj.anchors.pop(frame_index, None)
+                obj.anchor_colors.pop(frame_index, None)
                 log.warning("object %s frame %s: the prompt gave an empty mask", object_id,
                             frame_index)
             else:
                 obj.anchors[frame_index] = packed
+                pixels = self._frames.read(frame_index)[result]
+                obj.anchor_colors[frame_index] = subsample(pixels)
             obj.outputs[frame_index] = packed
             return self._result(frame_index, {o.object_id: o.output(frame_index)
                                               for o in self._objects.values()}, {})
@@ -208,7 +212,8 @@ class OfflineTracker:
                         scores[oid] = PRESENT_SCORE
                     elif frame_index != previous and mask is not None:
                         step = self._step.step(self._frames.read(previous),
-                                               self._frames.read(frame_index), mask)
+                                               self._frames.read(frame_index), mask,
+                                               obj.colors_near(frame_index, reverse))
                         mask = step.mask
                         scores[oid] = max(0.5, PRESENT_SCORE * step.confidence)
                     current[oid] = mask
@@ -230,7 +235,8 @@ class OfflineTracker:
         for f in range(known + step, start + step, step):
             if mask is None or self._cancelled.is_set():
                 return None
-            mask = self._step.step(self._frames.read(f - step), self._frames.read(f), mask).mask
+            mask = self._step.step(self._frames.read(f - step), self._frames.read(f), mask,
+                                   obj.colors_near(f, reverse)).mask
         return mask
 
     def _result(self, frame_index: int, masks: dict[int, np.ndarray | None],
