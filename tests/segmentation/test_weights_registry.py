@@ -1,0 +1,79 @@
+"""Registry of official checkpoints, cache folder rules, and verification of installed files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from segmentation.weights import (
+    CHECKPOINTS,
+    UnknownModelError,
+    get_checkpoint,
+    models_dir,
+    read_record,
+    verify_installed,
+)
+from segmentation.weights.cache import write_record
+from segmentation.weights.verify import sha256_file
+
+
+def test_registry_has_the_eight_official_checkpoints():
+    names = [c.name for c in CHECKPOINTS]
+    assert len(set(names)) == 8
+    tiny = get_checkpoint("sam2.1_hiera_tiny")
+    assert tiny.url == "https://dl.fbaipublicfiles.com/segment_anything_2/092824/sam2.1_hiera_tiny.pt"
+    assert tiny.config == "sam2.1_hiera_t" and tiny.num_tensors == 471
+    large = get_checkpoint("sam2_hiera_large")
+    assert large.url == "https://dl.fbaipublicfiles.com/segment_anything_2/072824/sam2_hiera_large.pt"
+    assert get_checkpoint("sam2.1_hiera_b+").name == "sam2.1_hiera_base_plus"
+    assert 150e6 < tiny.approx_size_bytes < 160e6
+    # SAM 2.1 has three tensors more than 2.0 for every size
+    for size in ("tiny", "small", "base_plus", "large"):
+        assert (get_checkpoint(f"sam2.1_hiera_{size}").num_tensors
+                == get_checkpoint(f"sam2_hiera_{size}").num_tensors + 3)
+
+
+def test_unknown_name_lists_the_choices():
+    with pytest.raises(UnknownModelError, match="sam2.1_hiera_tiny") as info:
+        get_checkpoint("sam3_giant")
+    assert type(info.value).user_error is True
+
+
+def test_models_dir_env_override_and_xdg(monkeypatch, tmp_path):
+    monkeypatch.setenv("MASKLET_MODELS_DIR", str(tmp_path / "m"))
+    assert models_dir() == tmp_path / "m"
+    monkeypatch.delenv("MASKLET_MODELS_DIR")
+    monkeypatch.setattr("sys.platform", "linux")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert models_dir() == tmp_path / "xdg" / "masklet" / "models"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    assert models_dir() == Path.home() / ".cache" / "masklet" / "models"
+
+
+def _accept_all(path, checkpoint):
+    return None
+
+
+def test_verify_installed_records_then_detects_changes(tmp_path):
+    ckpt = get_checkpoint("sam2.1_hiera_small")
+    assert verify_installed(ckpt, tmp_path, _accept_all).status == "missing"
+    path = tmp_path / ckpt.file_name
+    path.write_bytes(b"weights" * 1000)
+    first = verify_installed(ckpt, tmp_path, _accept_all)
+    assert first.status == "recorded" and read_record(path).sha256 == sha256_file(path)
+    assert verify_installed(ckpt, tmp_path, _accept_all).status == "ok"
+    data = bytearray(path.read_bytes())
+    data[10] ^= 0xFF  # same size, different bytes
+    path.write_bytes(bytes(data))
+    report = verify_installed(ckpt, tmp_path, _accept_all)
+    assert report.status == "mismatch" and "sha256" in report.detail and not report.ok
+    path.write_bytes(b"short")
+    assert "size" in verify_installed(ckpt, tmp_path, _accept_all).detail
+
+
+def test_record_is_written_atomically_next_to_the_weights(tmp_path):
+    path = tmp_path / "x.pt"
+    path.write_bytes(b"abc")
+    write_record(path, "x", sha256_file(path), "http://u")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.pt", "x.pt.json"]
