@@ -1,0 +1,104 @@
+"""``masklet models list|download|verify``: the official SAM 2 checkpoints on this machine.
+
+* ``list``: every official checkpoint with its approximate size, installed or not, and path.
+* ``download NAME``: download (resuming a partial download), verify, record its SHA-256;
+  progress on stderr.
+* ``verify [NAME]``: check installed checkpoints against their recorded SHA-256 (a file
+  without a record is checked to load, then recorded). Exit 1 when one does not match.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+
+def _fmt_bytes(n: float) -> str:
+    return f"{n / 1e6:,.0f} MB" if n >= 1e6 else f"{n / 1e3:,.0f} kB"
+
+
+def _list() -> int:
+    from segmentation.weights import CHECKPOINTS, models_dir
+
+    folder = models_dir()
+    print(f"models folder: {folder}  (set MASKLET_MODELS_DIR to change it)")
+    print(f"{'name':<24}{'config':<17}{'size':>10}  {'installed':<10} path")
+    for ckpt in CHECKPOINTS:
+        path = folder / ckpt.file_name
+        installed = path.is_file()
+        size = path.stat().st_size if installed else ckpt.approx_size_bytes
+        print(f"{ckpt.name:<24}{ckpt.config:<17}{_fmt_bytes(size):>10}  "
+              f"{'yes' if installed else 'no':<10} {path if installed else ''}".rstrip())
+    return 0
+
+
+class _ProgressLine:
+    """Prints ``done / total  speed  ETA`` on one stderr line, at most 5 times a second."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.last = 0.0
+
+    def __call__(self, p) -> None:
+        now = time.monotonic()
+        if now - self.last < 0.2 and p.done_bytes != p.total_bytes:
+            return
+        self.last = now
+        total = _fmt_bytes(p.total_bytes) if p.total_bytes else "?"
+        eta = f"  ETA {p.eta_s:4.0f} s" if p.eta_s is not None else ""
+        sys.stderr.write(f"\r{self.name}: {_fmt_bytes(p.done_bytes)} / {total}  "
+                         f"{p.speed_bps / 1e6:5.1f} MB/s{eta}   ")
+        sys.stderr.flush()
+
+
+def _download(name: str) -> int:
+    from segmentation.weights import download_checkpoint, get_checkpoint, models_dir
+
+    ckpt = get_checkpoint(name)
+    target = models_dir() / ckpt.file_name
+    if target.is_file():
+        print(f"{ckpt.name} is already installed: {target} (run `models verify {ckpt.name}`)")
+        return 0
+    print(f"downloading {ckpt.name} (about {_fmt_bytes(ckpt.approx_size_bytes)}) from {ckpt.url}",
+          file=sys.stderr)
+    try:
+        path = download_checkpoint(ckpt, progress=_ProgressLine(ckpt.name))
+    finally:
+        sys.stderr.write("\n")
+    print(f"installed {ckpt.name}: {path}")
+    return 0
+
+
+def _verify(name: str | None) -> int:
+    from segmentation.weights import CHECKPOINTS, get_checkpoint, models_dir, verify_installed
+
+    folder = models_dir()
+    targets = [get_checkpoint(name)] if name else list(CHECKPOINTS)
+    failed = 0
+    checked = 0
+    for ckpt in targets:
+        report = verify_installed(ckpt, folder)
+        if report.status == "missing" and not name:
+            continue
+        checked += 1
+        failed += (not report.ok) or report.status == "missing"
+        print(f"{ckpt.name:<24}{report.status:<10}{report.detail}")
+        if report.status == "mismatch":
+            print(f"  {report.path} is corrupt or changed: delete it and run "
+                  f"`python main.py models download {ckpt.name}`")
+    if checked == 0:
+        print(f"no checkpoint installed in {folder}; run "
+              "`python main.py models download sam2.1_hiera_tiny`")
+    return 1 if failed else 0
+
+
+def run(args: argparse.Namespace) -> int:
+    action = args.models_command
+    if action == "list":
+        return _list()
+    if action == "download":
+        return _download(args.name)
+    if action == "verify":
+        return _verify(args.name)
+    raise ValueError(f"unknown models action {action!r}")
