@@ -110,14 +110,19 @@ def main() -> int:
     parser.add_argument("--prompt", choices=["mask", "box"], default="mask")
     parser.add_argument("--seqs", nargs="*", default=SEQS)
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--set", nargs="*", default=[], metavar="FIELD=VALUE",
+                        help="override FlowParams fields, e.g. --set work_side_px=480")
     args = parser.parse_args()
+    overrides = {k: type(getattr(FlowParams(), k))(eval(v))  # noqa: S307 - developer tool
+                 for k, v in (item.split("=", 1) for item in args.set)}
+    params = replace(FlowParams(), **overrides)
     if not CLIPS.is_dir():
         print(f"{CLIPS} is absent: nothing to measure", file=sys.stderr)
         return 0
     cv2.setNumThreads(max(1, cv2.getNumThreads()))
-    ours = evaluate("offline engine", FlowParams(), args.prompt, args.seqs)
+    ours = evaluate(f"offline engine {overrides or ''}", params, args.prompt, args.seqs)
     if not args.no_baseline:
-        base = evaluate("baseline: flow warp only", replace(FlowParams(), grabcut_iterations=0),
+        base = evaluate("baseline: flow warp only", replace(params, grabcut_iterations=0),
                         args.prompt, args.seqs)
         print(f"\nJ&F ratio engine/baseline: {ours['jf'] / max(base['jf'], 1e-9):.2f}   "
               f"speed ratio: {ours['fps'] / base['fps']:.2f}")
