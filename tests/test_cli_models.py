@@ -1,0 +1,78 @@
+"""``masklet models list|download|verify`` with a temporary models folder (no internet)."""
+
+from __future__ import annotations
+
+import pytest
+
+import main
+import segmentation.weights as weights
+from segmentation.weights.cache import write_record
+from segmentation.weights.verify import sha256_file
+
+
+@pytest.fixture()
+def models(tmp_path, monkeypatch):
+    folder = tmp_path / "models"
+    monkeypatch.setenv("MASKLET_MODELS_DIR", str(folder))
+    return folder
+
+
+def test_list_shows_all_checkpoints_and_what_is_installed(models, capsys):
+    models.mkdir()
+    (models / "sam2.1_hiera_small.pt").write_bytes(b"x" * 2_000_000)
+    assert main.main(["models", "list"]) == 0
+    out = capsys.readouterr().out
+    rows = [line for line in out.splitlines() if line.startswith("sam2")]
+    assert len(rows) == 8
+    small = next(r for r in rows if r.startswith("sam2.1_hiera_small "))
+    assert " yes " in small and str(models / "sam2.1_hiera_small.pt") in small and "2 MB" in small
+    tiny = next(r for r in rows if r.startswith("sam2.1_hiera_tiny "))
+    assert tiny.rstrip().endswith("no") and "156 MB" in tiny
+
+
+def test_verify_ok_then_mismatch(models, capsys):
+    models.mkdir()
+    path = models / "sam2_hiera_tiny.pt"
+    path.write_bytes(b"weights" * 100)
+    write_record(path, "sam2_hiera_tiny", sha256_file(path), "http://x")
+    assert main.main(["models", "verify"]) == 0
+    assert "sam2_hiera_tiny         ok" in capsys.readouterr().out
+    path.write_bytes(b"Weights" * 100)
+    assert main.main(["models", "verify", "sam2_hiera_tiny"]) == 1
+    out = capsys.readouterr().out
+    assert "mismatch" in out and "models download sam2_hiera_tiny" in out
+
+
+def test_verify_a_named_model_that_is_missing_fails(models, capsys):
+    assert main.main(["models", "verify", "sam2.1_hiera_large"]) == 1
+    assert "missing" in capsys.readouterr().out
+
+
+def test_verify_refuses_an_unrecorded_file_that_does_not_load(models, capsys):
+    models.mkdir()
+    (models / "sam2.1_hiera_tiny.pt").write_bytes(b"not a checkpoint")
+    assert main.main(["models", "verify"]) == 2
+    assert "sam2.1_hiera_tiny.pt" in capsys.readouterr().err
+
+
+def test_download_reports_progress_and_installs(models, monkeypatch, capsys):
+    def fake_download(ckpt, progress=None, **kwargs):
+        models.mkdir(parents=True, exist_ok=True)
+        for done in (0, 80_000_000, 156_000_000):
+            progress(weights.DownloadProgress(done, 156_000_000, 2e6))
+        path = models / ckpt.file_name
+        path.write_bytes(b"w")
+        return path
+
+    monkeypatch.setattr(weights, "download_checkpoint", fake_download)
+    assert main.main(["models", "download", "sam2.1_hiera_tiny"]) == 0
+    captured = capsys.readouterr()
+    assert "installed sam2.1_hiera_tiny" in captured.out
+    assert "156 MB / 156 MB" in captured.err and "2.0 MB/s" in captured.err
+    assert main.main(["models", "download", "sam2.1_hiera_tiny"]) == 0
+    assert "already installed" in capsys.readouterr().out
+
+
+def test_download_unknown_name_is_a_user_error(models, capsys):
+    assert main.main(["models", "download", "sam9"]) == 2
+    assert "choose one of" in capsys.readouterr().err
