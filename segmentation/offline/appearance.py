@@ -58,3 +58,27 @@ def segment_with(image_rgb: np.ndarray, labels: np.ndarray, models: ColorModels)
     cv2.grabCut(bgr, work, None, models.background.copy(), models.foreground.copy(), 1,
                 cv2.GC_EVAL_FREEZE_MODEL)
     return (work == cv2.GC_FGD) | (work == cv2.GC_PR_FGD)
+
+
+def log_likelihood(model: np.ndarray, pixels_rgb: np.ndarray) -> np.ndarray:
+    """Log-density (N,) float64 of N×3 uint8 RGB pixels under one of GrabCut's models.
+
+    OpenCV's 1×65 layout: 5 component weights, then 5 BGR means (3 each), then 5 3×3
+    covariances (9 each).
+    """
+    k = 5
+    weights = model[0, :k]
+    means = model[0, k : 4 * k].reshape(k, 3)
+    covs = model[0, 4 * k :].reshape(k, 3, 3)
+    x = pixels_rgb[:, ::-1].astype(np.float64)  # RGB → BGR, as the model was learned
+    total = np.zeros(len(x))
+    for w, mean, cov in zip(weights, means, covs):
+        if w <= 0:
+            continue
+        cov = cov + np.eye(3) * 1e-2
+        diff = x - mean
+        inv = np.linalg.inv(cov)
+        mahal = np.einsum("ni,ij,nj->n", diff, inv, diff)
+        norm = w / np.sqrt(np.linalg.det(cov) * (2 * np.pi) ** 3)
+        total += norm * np.exp(-0.5 * mahal)
+    return np.log(total + 1e-300)

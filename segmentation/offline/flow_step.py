@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from segmentation.offline.appearance import learn, segment_with
+from segmentation.offline.appearance import learn, log_likelihood, segment_with
 from segmentation.offline.initial import grabcut_labels
 from segmentation.offline.masks import Roi, grow_box, mask_bbox, remove_specks
 
@@ -32,6 +32,18 @@ class FlowParams:
         band_min_px: smallest band half-width, work pixels.
         min_area_px: a mask smaller than this (frame pixels) means the object is lost.
         flow_preset: DIS optical-flow preset (0 ultrafast, 1 fast, 2 medium).
+        hard_core: fix the warped mask's eroded core as object (else GrabCut may drop it:
+            uncovered background behind a moving object is warped inside by the flow).
+        follow_median: also move the whole previous mask by the object's median flow, so
+            parts hidden by a thin occluder (a pole) or missed by the flow are carried along.
+        match_translation: find the object's shift by template matching before the flow
+            (DIS under-estimates large motions of small objects).
+        grow_factor: the mask may grow at most this many band widths beyond the warped one.
+        core_factor: the hard core is the warped mask eroded by this many band widths.
+        consistency: where forward and backward flows disagree (disoccluded background),
+            the mask follows the object's overall shift instead of the flow, and such
+            pixels never join the hard core.
+        core_in_model: learn the object colours from the core as well as the prompted frame.
     """
 
     margin_frac: float = 0.3
@@ -42,6 +54,13 @@ class FlowParams:
     band_min_px: int = 3
     min_area_px: int = 20
     flow_preset: int = 2
+    hard_core: bool = True
+    consistency: bool = False
+    core_factor: float = 1.0
+    grow_factor: float = 1.5
+    match_translation: bool = False
+    follow_median: bool = True
+    core_in_model: bool = True
 
 
 @dataclass(frozen=True)
@@ -62,6 +81,33 @@ def _to_gray(rgb: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
 
 
+def _object_shift(prev_rgb: np.ndarray, cur_rgb: np.ndarray,
+                  prev_mask: np.ndarray) -> tuple[float, float]:
+    """Translation (dx, dy) in pixels of the masked object from ``prev`` to ``cur`` crops,
+    by masked template matching at half resolution; (0, 0) when it cannot be measured."""
+    inside = (prev_mask > 0.5).astype(np.uint8)
+    box = mask_bbox(inside > 0)
+    if box is None:
+        return 0.0, 0.0
+    x0, y0, x1, y1 = box
+    h, w = inside.shape
+    if x1 - x0 >= w - 4 or y1 - y0 >= h - 4 or (x1 - x0) < 8 or (y1 - y0) < 8:
+        return 0.0, 0.0
+    half = 0.5
+    small = lambda im: cv2.resize(im, None, fx=half, fy=half, interpolation=cv2.INTER_AREA)  # noqa: E731
+    gray_prev = small(_to_gray(prev_rgb)).astype(np.float32)
+    gray_cur = small(_to_gray(cur_rgb)).astype(np.float32)
+    bx0, by0 = int(x0 * half), int(y0 * half)
+    bx1, by1 = max(bx0 + 2, int(x1 * half)), max(by0 + 2, int(y1 * half))
+    template = gray_prev[by0:by1, bx0:bx1]
+    weight = small(inside.astype(np.float32))[by0:by1, bx0:bx1]
+    if weight.sum() < 8:
+        return 0.0, 0.0
+    scores = cv2.matchTemplate(gray_cur, template, cv2.TM_SQDIFF, mask=weight)
+    _, _, best, _ = cv2.minMaxLoc(scores)
+    return (best[0] - bx0) / half, (best[1] - by0) / half
+
+
 class FlowStep:
     """Tracks one mask from a frame to the next (either direction in time)."""
 
@@ -80,46 +126,88 @@ class FlowStep:
 
     def warp(
         self, prev_rgb: np.ndarray, cur_rgb: np.ndarray, prev_crop: np.ndarray, size: tuple
-    ) -> tuple[np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Warp a float mask crop (work resolution) from ``prev`` to ``cur`` crops.
 
-        Returns the warped soft mask (h×w float32 in [0, 1]) and the resized current crop.
+        Returns the warped soft mask (h×w float32 in [0, 1]), the resized current crop and
+        where the flow is reliable (h×w bool: forward and backward flows agree).
         """
         prev_small = cv2.resize(prev_rgb, size, interpolation=cv2.INTER_AREA)
         cur_small = cv2.resize(cur_rgb, size, interpolation=cv2.INTER_AREA)
+        shift = _object_shift(prev_small, cur_small, prev_crop) if self.params.match_translation \
+            else (0.0, 0.0)
+        if shift != (0.0, 0.0):  # move the previous frame and mask onto the current object
+            move = np.float32([[1, 0, shift[0]], [0, 1, shift[1]]])
+            prev_small = cv2.warpAffine(prev_small, move, size, borderMode=cv2.BORDER_REPLICATE)
+            prev_crop = cv2.warpAffine(prev_crop, move, size, borderValue=0)
         # Backward flow (current → previous) so every current pixel looks up the old mask.
         flow = self._flow.calc(_to_gray(cur_small), _to_gray(prev_small), None)
         h, w = flow.shape[:2]
         grid_x, grid_y = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
-        warped = cv2.remap(prev_crop, grid_x + flow[..., 0], grid_y + flow[..., 1],
+        map_x, map_y = grid_x + flow[..., 0], grid_y + flow[..., 1]  # into the shifted frame
+        warped = cv2.remap(prev_crop, map_x, map_y,
                            cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
-        return warped, cur_small
+        if self.params.follow_median and (warped > 0.5).any():
+            motion = -np.median(flow[warped > 0.5], axis=0)  # previous → current, pixels
+            move = np.float32([[1, 0, motion[0]], [0, 1, motion[1]]])
+            carried = cv2.warpAffine(prev_crop, move, size, borderValue=0)
+            warped = np.maximum(warped, carried)
+        if not self.params.consistency:
+            return warped, cur_small, np.ones(warped.shape, bool)
+        # Forward-backward check (Sundaram et al. 2010): disoccluded pixels disagree.
+        forward = self._flow.calc(_to_gray(prev_small), _to_gray(cur_small), None)
+        back = cv2.remap(forward, map_x, map_y, cv2.INTER_LINEAR,
+                         borderMode=cv2.BORDER_REPLICATE)
+        err = np.sum((flow + back) ** 2, axis=2)
+        reliable = err < 0.01 * (np.sum(flow**2, axis=2) + np.sum(back**2, axis=2)) + 0.5
+        # Where the flow is not trusted (disocclusions), follow the object's overall shift.
+        warped = np.where(reliable, warped, prev_crop)
+        return warped, cur_small, reliable
 
-    def _trimap(self, warped: np.ndarray) -> np.ndarray:
+    def _trimap(self, warped: np.ndarray, reliable: np.ndarray,
+                ref_area: float) -> tuple[np.ndarray, np.ndarray]:
         p = self.params
         inside = (warped > 0.5).astype(np.uint8)
-        band = max(p.band_min_px, int(round(p.band_frac * np.sqrt(inside.sum()))))
+        # The band scales with the object's size on its prompted frame too, so a mask that
+        # shrank (occlusion, fast motion) can grow back.
+        size = np.sqrt(max(float(inside.sum()), ref_area))
+        band = max(p.band_min_px, int(round(p.band_frac * size)))
         labels = np.full(inside.shape, cv2.GC_BGD, dtype=np.uint8)
-        labels[cv2.dilate(inside, _disk(band)) > 0] = cv2.GC_PR_BGD
+        grow = max(1, round(band * p.grow_factor))
+        labels[cv2.dilate(inside, _disk(grow)) > 0] = cv2.GC_PR_BGD
         labels[inside > 0] = cv2.GC_PR_FGD
-        labels[cv2.erode(inside, _disk(band)) > 0] = cv2.GC_FGD
-        return labels
+        core = (cv2.erode(inside, _disk(max(1, round(band * p.core_factor)))) > 0) & reliable
+        labels[core] = cv2.GC_FGD if p.hard_core else cv2.GC_PR_FGD
+        return labels, core
 
-    def _refine(self, cur_small: np.ndarray, warped: np.ndarray,
-                anchor_rgb: np.ndarray | None) -> np.ndarray:
-        labels = self._trimap(warped)
+    def _refine(self, cur_small: np.ndarray, warped: np.ndarray, reliable: np.ndarray,
+                anchor_rgb: np.ndarray | None, ref_area: float) -> np.ndarray:
+        labels, core = self._trimap(warped, reliable, ref_area)
         if anchor_rgb is not None:
-            core = cur_small[labels == cv2.GC_FGD]
-            models = learn(np.concatenate([anchor_rgb, core]), cur_small[labels == cv2.GC_BGD])
+            background = cur_small[labels == cv2.GC_BGD]
+            first = learn(anchor_rgb, background)
+            if first is not None and self.params.hard_core:
+                # The hard core keeps only pixels whose colour looks like the object: the flow
+                # drags background into the mask where it uncovers it (behind a moving
+                # object, at the frame's edge when the object leaves).
+                pixels = cur_small[core]
+                unlike = (log_likelihood(first.foreground, pixels)
+                          < log_likelihood(first.background, pixels))
+                idx = np.flatnonzero(core.ravel())[unlike]
+                labels.ravel()[idx] = cv2.GC_PR_FGD
+                core.ravel()[idx] = False
+            fg = [anchor_rgb, cur_small[core]] if self.params.core_in_model else [anchor_rgb]
+            models = learn(np.concatenate(fg), background)
             if models is not None:
                 return segment_with(cur_small, labels, models)
         return grabcut_labels(cur_small, labels, self.params.grabcut_iterations)
 
     def step(self, prev_rgb: np.ndarray, cur_rgb: np.ndarray, prev_mask: np.ndarray,
-             anchor_rgb: np.ndarray | None = None) -> StepResult:
+             anchor_rgb: np.ndarray | None = None, anchor_area_px: int = 0) -> StepResult:
         """Mask on ``cur_rgb`` (H×W×3 uint8) from the mask ``prev_mask`` (H×W bool) on
         ``prev_rgb``; the two frames are neighbours in time (either order). ``anchor_rgb``
-        (N×3 uint8): object colours from the prompted frame, for the object's colour model."""
+        (N×3 uint8): object colours from the prompted frame, for the object's colour model;
+        ``anchor_area_px``: the object's area there (frame pixels)."""
         region = self._region(prev_mask)
         if region is None:
             return StepResult(None, 0.0)
@@ -127,13 +215,14 @@ class FlowStep:
         size = (max(8, round(roi.width * scale)), max(8, round(roi.height * scale)))
         prev_crop = cv2.resize(roi.crop(prev_mask).astype(np.float32), size,
                                interpolation=cv2.INTER_AREA)
-        warped, cur_small = self.warp(roi.crop(prev_rgb), roi.crop(cur_rgb), prev_crop, size)
+        warped, cur_small, reliable = self.warp(roi.crop(prev_rgb), roi.crop(cur_rgb), prev_crop, size)
         inside = warped > 0.5
         min_work_px = max(1, int(self.params.min_area_px * scale * scale))
         if int(inside.sum()) < min_work_px:
             return StepResult(None, 0.0)
         if self.params.grabcut_iterations > 0:
-            refined = self._refine(cur_small, warped, anchor_rgb)
+            refined = self._refine(cur_small, warped, reliable, anchor_rgb,
+                                   0.5 * anchor_area_px * scale * scale)
         else:  # flow only (the benchmark's baseline)
             refined = inside
         union = np.count_nonzero(refined | inside)

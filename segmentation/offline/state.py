@@ -42,17 +42,18 @@ class ObjectState:
     anchors: dict[int, PackedMask] = field(default_factory=dict)
     outputs: dict[int, PackedMask | None] = field(default_factory=dict)
     anchor_colors: dict[int, np.ndarray] = field(default_factory=dict)
+    anchor_areas: dict[int, int] = field(default_factory=dict)
 
-    def colors_near(self, frame_index: int, reverse: bool) -> np.ndarray | None:
-        """Object colours (N×3 uint8) of the closest prompted frame at or before
-        ``frame_index`` in the direction of travel (else the closest one at all)."""
+    def colors_near(self, frame_index: int, reverse: bool) -> tuple[np.ndarray | None, int]:
+        """Object colours (N×3 uint8) and area (pixels) on the closest prompted frame at or
+        before ``frame_index`` in the direction of travel (else the closest one at all)."""
         if not self.anchor_colors:
-            return None
+            return None, 0
         behind = [f for f in self.anchor_colors if (f >= frame_index if reverse
                                                     else f <= frame_index)]
         pool = behind or list(self.anchor_colors)
         best = min(pool, key=lambda f: abs(f - frame_index))
-        return self.anchor_colors[best]
+        return self.anchor_colors[best], self.anchor_areas.get(best, 0)
 
     def nearest_known(self, frame_index: int, reverse: bool) -> int | None:
         """Closest frame at or before ``frame_index`` in the direction of travel (after it

@@ -139,12 +139,14 @@ class OfflineTracker:
             if packed is None:
                 obj.anchors.pop(frame_index, None)
                 obj.anchor_colors.pop(frame_index, None)
+                obj.anchor_areas.pop(frame_index, None)
                 log.warning("object %s frame %s: the prompt gave an empty mask", object_id,
                             frame_index)
             else:
                 obj.anchors[frame_index] = packed
                 pixels = self._frames.read(frame_index)[result]
                 obj.anchor_colors[frame_index] = subsample(pixels)
+                obj.anchor_areas[frame_index] = len(pixels)
             obj.outputs[frame_index] = packed
             return self._result(frame_index, {o.object_id: o.output(frame_index)
                                               for o in self._objects.values()}, {})
@@ -213,7 +215,7 @@ class OfflineTracker:
                     elif frame_index != previous and mask is not None:
                         step = self._step.step(self._frames.read(previous),
                                                self._frames.read(frame_index), mask,
-                                               obj.colors_near(frame_index, reverse))
+                                               *obj.colors_near(frame_index, reverse))
                         mask = step.mask
                         scores[oid] = max(0.5, PRESENT_SCORE * step.confidence)
                     current[oid] = mask
@@ -236,7 +238,7 @@ class OfflineTracker:
             if mask is None or self._cancelled.is_set():
                 return None
             mask = self._step.step(self._frames.read(f - step), self._frames.read(f), mask,
-                                   obj.colors_near(f, reverse)).mask
+                                   *obj.colors_near(f, reverse)).mask
         return mask
 
     def _result(self, frame_index: int, masks: dict[int, np.ndarray | None],
