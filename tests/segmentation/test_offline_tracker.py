@@ -76,7 +76,8 @@ def test_reverse_propagation_from_the_last_frame():
 
 
 def test_object_leaving_the_frame_becomes_exactly_absent():
-    frames, masks = moving_square(14, dx=12, dy=0, x0=60)  # out of the right edge by frame 9
+    # 5 px per frame (a sixth of its width): fully out of the right edge from frame 12 on
+    frames, masks = moving_square(16, dx=5, dy=0, x0=100)
     tracker = OfflineTracker(frames)
     tracker.add_prompt(0, 1, mask=masks[0])
     results = list(tracker.propagate())
