@@ -1,0 +1,142 @@
+"""Attention with 2-D axial rotary position encoding (RoPE), used by SAM 2's memory attention.
+
+Tokens of a square feature map (row-major, ``N = side²``) are rotated pairwise: the first
+half of each head's channel pairs by the token's column (x), the second half by its row (y),
+with frequencies ``theta^(-4k/d)`` for ``k = 0 .. d/4 - 1`` (``d`` = channels per head).
+Keys that are longer than the queries (memory attention: several memory frames, each of the
+same ``N`` tokens) repeat the table frame by frame; trailing key tokens that carry no spatial
+position (object pointers) are excluded from the rotation.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+#: Query chunk (tokens) of the chunked-matmul attention path.
+_CHUNK_QUERIES = 1024
+
+
+def axial_rope_angles(head_dim: int, width: int, height: int, theta: float) -> Tensor:
+    """Rotation angles, (width·height)×(head_dim/2) float32 radians, tokens row-major."""
+    if head_dim % 4 != 0:
+        raise ValueError(f"RoPE needs channels per head divisible by 4, got {head_dim}")
+    exponents = torch.arange(0, head_dim, 4)[: head_dim // 4].float() / head_dim
+    inv_freq = 1.0 / (theta**exponents)
+    index = torch.arange(width * height, dtype=torch.float32)
+    col = index % width
+    row = torch.div(index, width, rounding_mode="floor")
+    return torch.cat([torch.outer(col, inv_freq), torch.outer(row, inv_freq)], dim=-1)
+
+
+def rotate_pairs(x: Tensor, cos: Tensor, sin: Tensor) -> Tensor:
+    """Rotate channel pairs ``(x[2i], x[2i+1])`` of ``x`` (..., N, d) by angles given as cos/sin.
+
+    ``cos``/``sin`` are N×(d/2) float32; the rotation runs in float32 and the result has the
+    dtype of ``x``.
+    """
+    xf = x.float().reshape(*x.shape[:-1], -1, 2)
+    even, odd = xf[..., 0], xf[..., 1]
+    out = torch.stack((even * cos - odd * sin, even * sin + odd * cos), dim=-1)
+    return out.flatten(-2).to(x.dtype)
+
+
+def chunked_attention(q: Tensor, k: Tensor, v: Tensor, chunk: int = _CHUNK_QUERIES) -> Tensor:
+    """Softmax attention by explicit matmuls over query chunks, in the inputs' dtype.
+
+    Same result as ``scaled_dot_product_attention`` (up to rounding); used for bfloat16 on CPU,
+    where the fused kernel is no faster than float32. Shapes (B, h, N, d) → (B, h, N, d).
+    """
+    scale = 1.0 / math.sqrt(q.shape[-1])
+    key_t = k.transpose(-2, -1)
+    parts = []
+    for start in range(0, q.shape[-2], chunk):
+        scores = torch.matmul(q[..., start : start + chunk, :] * scale, key_t)
+        weights = torch.softmax(scores.float(), dim=-1).to(v.dtype)
+        parts.append(torch.matmul(weights, v))
+    return torch.cat(parts, dim=-2)
+
+
+def attend(q: Tensor, k: Tensor, v: Tensor) -> Tensor:
+    """Attention kernel choice: fused SDPA, except bfloat16/float16 on CPU (chunked matmuls)."""
+    if q.device.type == "cpu" and q.dtype in (torch.bfloat16, torch.float16):
+        return chunked_attention(q, k, v)
+    return F.scaled_dot_product_attention(q, k, v)
+
+
+class RoPEAttention(nn.Module):
+    """Multi-head attention with axial RoPE on queries and (the spatial part of) keys.
+
+    State-dict keys: ``q_proj``, ``k_proj``, ``v_proj``, ``out_proj`` (Linear). Inputs are
+    batch-first: queries (B, N, embedding_dim) with N a square number of tokens, keys/values
+    (B, M, kv_in_dim). Output (B, N, embedding_dim).
+    """
+
+    def __init__(
+        self,
+        embedding_dim: int,
+        num_heads: int,
+        downsample_rate: int = 1,
+        kv_in_dim: int | None = None,
+        rope_theta: float = 10000.0,
+        rope_k_repeat: bool = False,
+        feat_sizes: tuple[int, int] | list[int] = (64, 64),
+    ) -> None:
+        super().__init__()
+        kv_dim = embedding_dim if kv_in_dim is None else kv_in_dim
+        self.internal_dim = embedding_dim // downsample_rate
+        if self.internal_dim % num_heads != 0:
+            raise ValueError("num_heads must divide embedding_dim // downsample_rate")
+        self.num_heads = num_heads
+        self.rope_theta = float(rope_theta)
+        self.rope_k_repeat = rope_k_repeat
+        self.feat_sizes = (int(feat_sizes[0]), int(feat_sizes[1]))
+        self.q_proj = nn.Linear(embedding_dim, self.internal_dim)
+        self.k_proj = nn.Linear(kv_dim, self.internal_dim)
+        self.v_proj = nn.Linear(kv_dim, self.internal_dim)
+        self.out_proj = nn.Linear(self.internal_dim, embedding_dim)
+        self._tables: dict[tuple[int, str], tuple[Tensor, Tensor]] = {}
+
+    def _rope_tables(self, num_tokens: int, device: torch.device) -> tuple[Tensor, Tensor]:
+        """cos/sin tables (num_tokens × head_dim/2, float32) for a square token grid."""
+        key = (num_tokens, str(device))
+        if key not in self._tables:
+            width, height = self.feat_sizes
+            if width * height != num_tokens:
+                side = math.isqrt(num_tokens)
+                if side * side != num_tokens:
+                    raise ValueError(f"RoPE needs a square token grid, got {num_tokens} tokens")
+                width = height = side
+            angles = axial_rope_angles(self.internal_dim // self.num_heads, width, height,
+                                       self.rope_theta)
+            self._tables[key] = (angles.cos().to(device), angles.sin().to(device))
+        return self._tables[key]
+
+    def _split_heads(self, x: Tensor) -> Tensor:
+        b, n, c = x.shape
+        return x.reshape(b, n, self.num_heads, c // self.num_heads).transpose(1, 2)
+
+    def forward(self, q: Tensor, k: Tensor, v: Tensor, num_k_exclude_rope: int = 0) -> Tensor:
+        q = self._split_heads(self.q_proj(q))
+        k = self._split_heads(self.k_proj(k))
+        v = self._split_heads(self.v_proj(v))
+        num_q = q.shape[-2]
+        cos, sin = self._rope_tables(num_q, q.device)
+        q = rotate_pairs(q, cos, sin)
+        num_k_rope = k.shape[-2] - num_k_exclude_rope
+        if num_k_rope > 0:
+            repeats = num_k_rope // num_q
+            if num_k_rope != num_q and (not self.rope_k_repeat or repeats * num_q != num_k_rope):
+                raise ValueError(
+                    f"{num_k_rope} rotated keys do not tile {num_q} queries (rope_k_repeat="
+                    f"{self.rope_k_repeat})"
+                )
+            k_cos, k_sin = cos.repeat(repeats, 1), sin.repeat(repeats, 1)
+            k_rot = rotate_pairs(k[..., :num_k_rope, :], k_cos, k_sin)
+            k = torch.cat([k_rot, k[..., num_k_rope:, :]], dim=-2)
+        out = attend(q, k, v)
+        b, h, n, d = out.shape
+        return self.out_proj(out.transpose(1, 2).reshape(b, n, h * d))

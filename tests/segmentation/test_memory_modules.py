@@ -1,0 +1,140 @@
+"""Memory attention / memory encoder: state-dict keys and shapes of every official config,
+strict loading of the micro weights, and the numerics of RoPE and the sine encoding."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+import torch
+
+from segmentation.sam2.memory_attention import build_memory_attention
+from segmentation.sam2.memory_encoder import build_memory_encoder, sine_position_encoding
+from segmentation.sam2.rope import RoPEAttention, chunked_attention
+
+CONFIGS = [
+    "sam2.1_hiera_t", "sam2.1_hiera_s", "sam2.1_hiera_b+", "sam2.1_hiera_l",
+    "sam2_hiera_t", "sam2_hiera_s", "sam2_hiera_b+", "sam2_hiera_l",
+]
+
+
+def _expected(manifest: dict, prefix: str) -> dict[str, list[int]]:
+    return {
+        key[len(prefix):]: entry["shape"]
+        for key, entry in manifest["state_dict"].items()
+        if key.startswith(prefix)
+    }
+
+
+def _actual(module: torch.nn.Module) -> dict[str, list[int]]:
+    return {key: list(t.shape) for key, t in module.state_dict().items()}
+
+
+def _check(manifest: dict) -> None:
+    hp = manifest["hyperparameters"]
+    attn = build_memory_attention(hp["memory_attention"])
+    enc = build_memory_encoder(hp["memory_encoder"])
+    expected_attn = _expected(manifest, "memory_attention.")
+    expected_enc = _expected(manifest, "memory_encoder.")
+    assert _actual(attn) == expected_attn
+    assert list(attn.state_dict()) == list(expected_attn)  # same order as the checkpoint
+    assert _actual(enc) == expected_enc
+    assert list(enc.state_dict()) == list(expected_enc)
+
+
+@pytest.mark.parametrize("config", CONFIGS)
+def test_keys_and_shapes_match_manifest(sam2_reference, config):
+    _check(json.loads((sam2_reference / "manifest" / f"{config}.json").read_text()))
+
+
+def test_micro_keys_and_strict_load(sam2_reference):
+    manifest = json.loads((sam2_reference / "micro" / "config.json").read_text())
+    _check(manifest)
+    state = torch.load(sam2_reference / "micro" / "checkpoint.pt", weights_only=True)["model"]
+    hp = manifest["hyperparameters"]
+    for prefix, build in (("memory_attention.", build_memory_attention),
+                          ("memory_encoder.", build_memory_encoder)):
+        module = build(hp[prefix[:-1]])
+        sub = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
+        module.load_state_dict(sub, strict=True)
+
+
+def _complex_rope(x: torch.Tensor, side: int, theta: float) -> torch.Tensor:
+    """Independent RoPE reference with complex numbers (tokens row-major, x then y)."""
+    d = x.shape[-1]
+    inv = 1.0 / theta ** (torch.arange(0, d, 4)[: d // 4].double() / d)
+    idx = torch.arange(side * side)
+    ang = torch.cat([torch.outer((idx % side).double(), inv),
+                     torch.outer((idx // side).double(), inv)], dim=-1)
+    rot = torch.polar(torch.ones_like(ang), ang)
+    xc = torch.view_as_complex(x.double().reshape(*x.shape[:-1], -1, 2).contiguous())
+    reps = x.shape[-2] // (side * side)
+    return torch.view_as_real(xc * rot.repeat(reps, 1)).flatten(-2)
+
+
+def test_rope_attention_matches_complex_reference():
+    torch.manual_seed(0)
+    attn = RoPEAttention(16, num_heads=2, kv_in_dim=8, rope_k_repeat=True, feat_sizes=(4, 4))
+    q_in = torch.randn(3, 16, 16)
+    k_in = torch.randn(3, 2 * 16 + 5, 8)  # two memory frames + 5 pointer tokens
+    out = attn(q_in, k_in, k_in, num_k_exclude_rope=5)
+
+    def heads(x):
+        return x.reshape(3, x.shape[1], 2, 8).transpose(1, 2).double()
+
+    q = _complex_rope(heads(attn.q_proj(q_in)), 4, 10000.0)
+    k = heads(attn.k_proj(k_in))
+    k = torch.cat([_complex_rope(k[..., :32, :], 4, 10000.0), k[..., 32:, :]], dim=-2)
+    v = heads(attn.v_proj(k_in))
+    w = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(8), dim=-1)
+    ref = attn.out_proj((w @ v).transpose(1, 2).reshape(3, 16, 16).float())
+    assert torch.allclose(out, ref, atol=1e-5)
+    # a rotation keeps norms: RoPE on queries alone must not change |q| per pair
+    assert out.shape == (3, 16, 16)
+
+
+def test_rope_rejects_keys_that_do_not_tile():
+    attn = RoPEAttention(16, num_heads=1, rope_k_repeat=False, feat_sizes=(4, 4))
+    with pytest.raises(ValueError):
+        attn(torch.randn(1, 16, 16), torch.randn(1, 32, 16), torch.randn(1, 32, 16))
+
+
+def test_chunked_attention_equals_sdpa():
+    torch.manual_seed(1)
+    q, k, v = (torch.randn(2, 1, n, 8) for n in (40, 70, 70))
+    ref = torch.nn.functional.scaled_dot_product_attention(q, k, v)
+    assert torch.allclose(chunked_attention(q, k, v, chunk=16), ref, atol=1e-5)
+    bf = chunked_attention(q.bfloat16(), k.bfloat16(), v.bfloat16(), chunk=16)
+    assert bf.dtype == torch.bfloat16
+    assert (bf.float() - ref).abs().max() < 0.05
+
+
+def test_sine_position_encoding_values():
+    pos = sine_position_encoding(2, 3, 4, 8)
+    assert pos.shape == (2, 8, 3, 4)
+    # channel 0: sin of the normalised row position (rows 1..3 of 3 → 2π·r/3)
+    rows = torch.arange(1, 4, dtype=torch.float32) / (3 + 1e-6) * 2 * math.pi
+    assert torch.allclose(pos[0, 0, :, 0], rows.sin(), atol=1e-6)
+    # channel 4 (first x channel): sin of the normalised column position
+    cols = torch.arange(1, 5, dtype=torch.float32) / (4 + 1e-6) * 2 * math.pi
+    assert torch.allclose(pos[1, 4, 0, :], cols.sin(), atol=1e-6)
+    # channel 3: cos with frequency 10000^(2·1/4)
+    assert torch.allclose(pos[0, 3, :, 2], torch.cos(rows / 100.0), atol=1e-6)
+
+
+def test_memory_modules_forward_shapes_micro_sizes():
+    hp_enc = {
+        "out_dim": 8, "in_dim": 32,
+        "mask_downsampler": {"embed_dim": 32, "kernel_size": 3, "stride": 2, "padding": 1,
+                             "total_stride": 16, "activation": "gelu"},
+        "fuser": {"layer": {"dim": 32, "kernel_size": 7, "padding": 3, "drop_path": 0.0,
+                            "layer_scale_init_value": 1e-6, "use_dwconv": True},
+                  "num_layers": 2, "dim": None, "input_projection": False},
+        "position_encoding": {"num_pos_feats": 8, "temperature": 10000, "normalize": True,
+                              "scale": None},
+    }
+    enc = build_memory_encoder(hp_enc)
+    feats, pos = enc(torch.randn(2, 32, 16, 16), torch.randn(2, 1, 256, 256))
+    assert feats.shape == (2, 8, 16, 16) and pos.shape == (2, 8, 16, 16)
+    assert torch.equal(pos[0], pos[1])
