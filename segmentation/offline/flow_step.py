@@ -57,7 +57,7 @@ class FlowParams:
     hard_core: bool = True
     consistency: bool = False
     core_factor: float = 1.0
-    grow_factor: float = 1.5
+    grow_factor: float = 3.0
     match_translation: bool = False
     follow_median: bool = True
     core_in_model: bool = True
