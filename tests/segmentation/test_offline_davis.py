@@ -32,5 +32,5 @@ def test_dog_first_20_frames_from_the_ground_truth_mask(clips_dir):
         pred, gt = r.mask(1), gts[r.frame_index]
         ious.append(np.count_nonzero(pred & gt) / np.count_nonzero(pred | gt))
     assert len(ious) == 20 and ious[0] == 1.0
-    # measured 0.83 mean J on these frames; the bound leaves room for OpenCV differences
-    assert np.mean(ious[1:]) > 0.7, ious
+    # measured 0.85 mean J on these frames; the bound leaves room for OpenCV differences
+    assert np.mean(ious[1:]) > 0.75, ious
