@@ -1,0 +1,37 @@
+"""Video-frame preprocessing: our Pillow-compatible bicubic resize against the official inputs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from segmentation.tracker.preprocess import preprocess_frame, resize_bicubic_like_pil
+
+
+def test_video_images_bit_exact(sam2_reference):
+    data = np.load(sam2_reference / "micro" / "inputs.npz")
+    for i, frame in enumerate(data["frames"]):
+        ours = preprocess_frame(frame, 256)
+        assert torch.equal(ours, torch.from_numpy(data["video_images"][i]))
+    check = preprocess_frame(data["preprocess_check.frame"], 256)  # shrinks along x
+    assert torch.equal(check, torch.from_numpy(data["preprocess_check.video_image"]))
+
+
+@pytest.mark.parametrize("shape,size", [((54, 96, 3), 128), ((135, 240, 3), 64), ((40, 30, 3), 40)])
+def test_resize_matches_pillow_landscape_and_square(shape, size):
+    pil = pytest.importorskip("PIL.Image")
+    rng = np.random.default_rng(3)
+    image = rng.integers(0, 256, shape, dtype=np.uint8)
+    expected = np.asarray(pil.fromarray(image).resize((size, size)))
+    assert np.array_equal(resize_bicubic_like_pil(image, size), expected)
+
+
+def test_resize_constant_image_stays_constant():
+    image = np.full((17, 33, 3), 77, np.uint8)
+    assert (resize_bicubic_like_pil(image, 50) == 77).all()
+
+
+def test_rejects_float_frames():
+    with pytest.raises(ValueError):
+        resize_bicubic_like_pil(np.zeros((4, 4, 3), np.float32), 8)
