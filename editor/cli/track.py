@@ -173,9 +173,8 @@ def make_engine(args: argparse.Namespace, view: ClipView):
         return OfflineTracker(view), "offline"
     path = resolve_checkpoint(args)
     try:
-        from segmentation.tracker import VideoTracker
-
         from segmentation.sam2 import load_sam2
+        from segmentation.tracker import VideoTracker
     except ImportError as exc:
         raise TrackError(f"the SAM 2 engine is not available in this build ({exc}); "
                          "use `--engine offline`") from None
@@ -183,8 +182,22 @@ def make_engine(args: argparse.Namespace, view: ClipView):
 
     device = args.device or _default_device()
     dtype = getattr(torch, args.dtype)
-    model = load_sam2(path, device=device)
-    return VideoTracker(model, view, device=device, dtype=dtype), f"sam2 ({path.name})"
+    model = _call_with(load_sam2, path, device=device, dtype=dtype)
+    tracker = _call_with(VideoTracker, model, view, device=device, dtype=dtype)
+    return tracker, f"sam2 ({path.name}, {device}, {args.dtype})"
+
+
+def _call_with(func, *args, **options):
+    """Call ``func`` with the keyword options its signature accepts (device, dtype)."""
+    import inspect
+
+    try:
+        params = inspect.signature(func).parameters
+    except (TypeError, ValueError):
+        return func(*args, **options)
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        return func(*args, **options)
+    return func(*args, **{k: v for k, v in options.items() if k in params})
 
 
 # ------------------------------------------------------------------------------- job
