@@ -77,3 +77,23 @@ def test_record_is_written_atomically_next_to_the_weights(tmp_path):
     path.write_bytes(b"abc")
     write_record(path, "x", sha256_file(path), "http://u")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.pt", "x.pt.json"]
+
+
+def test_state_dict_check_counts_tensors_of_an_official_format_file(tmp_path):
+    import torch
+
+    from segmentation.weights import Checkpoint, VerificationError
+    from segmentation.weights.verify import _check_state_dict_size
+
+    ckpt = Checkpoint("tiny-test", "micro", "http://x", 10, 2)
+    good = tmp_path / "good.pt"
+    torch.save({"model": {"a": torch.zeros(2), "b": torch.ones(3)}}, good)
+    _check_state_dict_size(good, ckpt)
+    wrong = tmp_path / "wrong.pt"
+    torch.save({"model": {"a": torch.zeros(2)}}, wrong)
+    with pytest.raises(VerificationError, match="expected 2 tensors"):
+        _check_state_dict_size(wrong, ckpt)
+    garbage = tmp_path / "garbage.pt"
+    garbage.write_bytes(b"<html>404</html>")
+    with pytest.raises(VerificationError, match="garbage.pt"):
+        _check_state_dict_size(garbage, ckpt)
