@@ -1,0 +1,150 @@
+"""The tracker's view of a SAM 2 model: image features, SAM heads and the memory tensors.
+
+Everything the tracker needs from ``segmentation.sam2`` goes through :class:`ModelPort`, so
+the per-frame logic never depends on the model's internal layout.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from segmentation.tracker.settings import ModelSettings
+
+
+@dataclass(frozen=True)
+class FrameFeatures:
+    """Image features of one frame (batch 1), in the model's dtype.
+
+    Attributes:
+        top: (1, C, H, W) top-level features (stride 16), without ``no_mem_embed``.
+        top_pos: (1, C, H, W) their sine position encoding.
+        high_res: ((1, C/8, 4H, 4W), (1, C/4, 2H, 2W)) decoder skip features (after the
+            decoder's 1×1 projections), or () when the config does not use them.
+    """
+
+    top: Tensor
+    top_pos: Tensor
+    high_res: tuple[Tensor, ...]
+
+    @property
+    def nbytes(self) -> int:
+        tensors = (self.top, self.top_pos, *self.high_res)
+        return sum(t.numel() * t.element_size() for t in tensors)
+
+
+@dataclass(frozen=True)
+class HeadsOutput:
+    """SAM heads output for B objects (official ``_forward_sam_heads`` semantics).
+
+    Attributes:
+        low_res: (B, 1, S/4, S/4) float32 logits of the selected mask; −1024 where absent.
+        high_res: (B, 1, S, S) bilinear upsampling of ``low_res``.
+        obj_ptr: (B, C) object pointers (``no_obj_ptr`` mixed in when absent).
+        object_score: (B, 1) object-presence logits.
+    """
+
+    low_res: Tensor
+    high_res: Tensor
+    obj_ptr: Tensor
+    object_score: Tensor
+
+
+def _field(obj: Any, *names: str) -> Any:
+    for name in names:
+        if isinstance(obj, dict) and name in obj:
+            return obj[name]
+        if hasattr(obj, name):
+            return getattr(obj, name)
+    raise AttributeError(f"{type(obj).__name__} has none of {names}")
+
+
+def _hyperparameters(model: Any) -> dict[str, Any]:
+    config = model.config
+    if isinstance(config, dict):
+        return config.get("hyperparameters", config)
+    hp = getattr(config, "hyperparameters", None)
+    if hp is None:
+        raise AttributeError("model.config carries no hyperparameters")
+    return hp
+
+
+class ModelPort:
+    """Adapter over ``segmentation.sam2.SAM2Model`` (or anything with the same members)."""
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+        self.settings = ModelSettings.from_hyperparameters(_hyperparameters(model))
+        self.memory_attention = model.memory_attention
+        self.memory_encoder = model.memory_encoder
+        self.maskmem_tpos_enc: Tensor = model.maskmem_tpos_enc
+        self.no_mem_embed: Tensor = model.no_mem_embed
+        self.no_obj_embed_spatial: Tensor | None = getattr(model, "no_obj_embed_spatial", None)
+        self.obj_ptr_tpos_proj = getattr(model, "obj_ptr_tpos_proj", None)
+        self.no_obj_ptr: Tensor | None = getattr(model, "no_obj_ptr", None)
+        self.mask_downsample = getattr(model, "mask_downsample", None)
+
+    @property
+    def device(self) -> torch.device:
+        return self.no_mem_embed.device
+
+    @property
+    def dtype(self) -> torch.dtype:
+        return self.no_mem_embed.dtype
+
+    def encode(self, image: Tensor) -> FrameFeatures:
+        """(1, 3, S, S) float32 normalised input → :class:`FrameFeatures`."""
+        image = image.to(self.device, self.dtype)
+        out = self.model.encode_image(image)
+        top = _field(out, "image_embed_raw", "vision_features", "top", "image_embed")
+        pos = _field(out, "top_pos", "vision_pos_enc", "image_pe", "pos")
+        if isinstance(pos, (list, tuple)):
+            pos = pos[-1]
+        high = _field(out, "high_res_feats", "high_res_features", "high_res")
+        return FrameFeatures(top=top, top_pos=pos, high_res=tuple(high or ()))
+
+    def heads(
+        self, image_embed: Tensor, features: FrameFeatures, point_coords: Tensor | None,
+        point_labels: Tensor | None, mask_inputs: Tensor | None, multimask_output: bool,
+    ) -> HeadsOutput:
+        """Run prompt encoder + mask decoder for B objects on one frame.
+
+        ``image_embed`` (B, C, H, W); points (B, P, 2) in model-input pixels with labels
+        (B, P) int32 (box corners 2/3 first); ``mask_inputs`` (B, 1, S/4, S/4) logits.
+        """
+        batch = image_embed.shape[0]
+        high = [h.expand(batch, -1, -1, -1) for h in features.high_res]
+        out = self.model.forward_sam_heads(
+            image_embed, high, point_coords, point_labels, mask_inputs, multimask_output
+        )
+        return HeadsOutput(
+            low_res=_field(out, "low_res_masks", "low_res").float(),
+            high_res=_field(out, "high_res_masks", "high_res").float(),
+            obj_ptr=_field(out, "obj_ptr"),
+            object_score=_field(out, "object_score_logits", "object_score").float(),
+        )
+
+    def mask_as_output(self, features: FrameFeatures, mask: Tensor) -> HeadsOutput:
+        """Official ``_use_mask_as_output``: a (B, 1, S, S) {0, 1} mask becomes the output.
+
+        Logits are ``mask·20 − 10`` (low-res by antialiased bilinear downsampling); the
+        pointer comes from the decoder fed with the downsampled mask on the raw features;
+        presence is "any pixel set" (score ±10).
+        """
+        mask = mask.to(self.device, torch.float32)
+        high = mask * 20.0 - 10.0
+        size = (high.shape[-2] // 4, high.shape[-1] // 4)
+        low = torch.nn.functional.interpolate(high, size=size, mode="bilinear",
+                                              align_corners=False, antialias=True)
+        batch = mask.shape[0]
+        embed = features.top.expand(batch, -1, -1, -1)
+        prompt = self.mask_downsample(mask.to(self.dtype))
+        ptr = self.heads(embed, features, None, None, prompt, False).obj_ptr
+        present = (mask.flatten(1) > 0).any(dim=1, keepdim=True).to(ptr.dtype)
+        if self.no_obj_ptr is not None:
+            ptr = present * ptr + (1 - present) * self.no_obj_ptr
+        score = (present * 20.0 - 10.0).float()
+        return HeadsOutput(low_res=low, high_res=high, obj_ptr=ptr, object_score=score)

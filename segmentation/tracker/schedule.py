@@ -1,0 +1,60 @@
+"""Which frames a propagation visits, in which order, for which objects."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from segmentation.tracker.objects import TrackedObject
+
+#: One step of a plan: (frame index, tracked in reverse, object ids to process).
+PlanStep = tuple[int, bool, tuple[int, ...]]
+
+
+def processing_order(start: int, reverse: bool, max_frames: int | None, num_frames: int
+                     ) -> list[int]:
+    """Official order: ``start`` then up to ``max_frames`` more frames in the direction.
+
+    Reverse tracking from frame 0 visits nothing (as the official predictor).
+    """
+    count = num_frames if max_frames is None else int(max_frames)
+    if reverse:
+        end = max(start - count, 0)
+        return list(range(start, end - 1, -1)) if start > 0 else []
+    end = min(start + count, num_frames - 1)
+    return list(range(start, end + 1))
+
+
+def affected_ranges(obj: TrackedObject, frames: set[int], num_frames: int
+                    ) -> tuple[list[int], list[int]]:
+    """Frames to re-track for one object: (forward frames, backward frames).
+
+    From each prompted frame k up to (not including) the next conditioning frame after k,
+    and from k − 1 down to (not including) the previous conditioning frame before k.
+    """
+    cond = sorted(obj.memory.cond)
+    forward: set[int] = set()
+    backward: set[int] = set()
+    for k in frames:
+        nxt = min((c for c in cond if c > k), default=num_frames)
+        prv = max((c for c in cond if c < k), default=-1)
+        forward.update(range(k, nxt))
+        backward.update(range(k - 1, prv, -1))
+    return sorted(forward), sorted(backward, reverse=True)
+
+
+def affected_plan(objects: Mapping[int, TrackedObject], dirty: Mapping[int, set[int]],
+                  num_frames: int) -> list[PlanStep]:
+    """Forward pass then backward pass over the union of the dirty objects' ranges."""
+    fwd: dict[int, list[int]] = {}
+    bwd: dict[int, list[int]] = {}
+    for oid, frames in dirty.items():
+        if oid not in objects:
+            continue
+        forward, backward = affected_ranges(objects[oid], frames, num_frames)
+        for f in forward:
+            fwd.setdefault(f, []).append(oid)
+        for f in backward:
+            bwd.setdefault(f, []).append(oid)
+    plan: list[PlanStep] = [(f, False, tuple(fwd[f])) for f in sorted(fwd)]
+    plan += [(f, True, tuple(bwd[f])) for f in sorted(bwd, reverse=True)]
+    return plan

@@ -1,0 +1,320 @@
+"""SAM 2 video tracker: prompts on any frame, propagation as a per-frame generator.
+
+Official ``SAM2VideoPredictor`` semantics (see ``sam2-reference/README.md`` §2.7) with a typed
+session: objects (:mod:`.objects`), their memory banks (:mod:`.memory_bank`), per-frame model
+work batched over objects (:mod:`.step`), byte-bounded caches of image features and outputs.
+One lock serialises model use and state changes; results are immutable ``FrameResult``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import numpy as np
+import torch
+
+from segmentation.tracker import budget
+from segmentation.tracker.caches import LruCache
+from segmentation.tracker.errors import PromptError, TrackerOutOfMemoryError
+from segmentation.tracker.frames import FrameInputs
+from segmentation.tracker.memory_bank import FrameOutput
+from segmentation.tracker.model_port import FrameFeatures, ModelPort
+from segmentation.tracker.objects import PendingOutput, PointPrompt, TrackedObject
+from segmentation.tracker.postprocess import non_overlapping, to_video_resolution
+from segmentation.tracker.prompts import make_prompt
+from segmentation.tracker.schedule import affected_plan, processing_order
+from segmentation.tracker.settings import TrackerOptions
+from segmentation.tracker.step import (
+    encode_memories,
+    prompt_output,
+    tracked_outputs,
+    upsample_to_input,
+)
+from segmentation.types import ABSENT_LOGIT, FrameResult
+
+_LOG = logging.getLogger(__name__)
+_OOM = getattr(torch, "OutOfMemoryError", torch.cuda.OutOfMemoryError)
+
+
+class VideoTracker:
+    """Track objects through a clip with SAM 2 (satisfies ``segmentation.types.TrackingEngine``).
+
+    Args:
+        model: a ``segmentation.sam2`` SAM 2 model (eval mode; its device/dtype are used).
+        frames: N×H×W×3 uint8 RGB array, or a frame source with ``len`` and ``read(i)``.
+        corrections_as_conditioning, non_overlap, fill_hole_area, memory, feature_cache_mb,
+        result_cache_mb, binarize_prompted_masks: see :class:`TrackerOptions`.
+        on_result: optional callback receiving every ``FrameResult`` (a sink such as the
+            masklet store), called before the result is yielded.
+    """
+
+    def __init__(self, model: Any, frames: Any, *, on_result: Callable[[FrameResult], None]
+                 | None = None, **options: Any) -> None:
+        self._port = ModelPort(model)
+        inputs = frames if isinstance(frames, FrameInputs) else FrameInputs.from_frames(
+            frames, self._port.settings.image_size)
+        self._setup(inputs, TrackerOptions(**options), on_result)
+
+    @classmethod
+    def from_model_inputs(cls, model: Any, images: torch.Tensor, video_size: tuple[int, int],
+                          **options: Any) -> VideoTracker:
+        """From preprocessed N×3×S×S float32 inputs and the original (height, width)."""
+        return cls(model, FrameInputs.from_tensor(images, video_size), **options)
+
+    def _setup(self, inputs: FrameInputs, options: TrackerOptions,
+               on_result: Callable[[FrameResult], None] | None) -> None:
+        self.options = options
+        self._inputs = inputs
+        self._on_result = on_result
+        self._lock = threading.RLock()
+        self._cancel = threading.Event()
+        self._objects: dict[int, TrackedObject] = {}
+        self._features = LruCache[FrameFeatures](int(options.feature_cache_mb * 2**20),
+                                                 lambda f: f.nbytes)
+        self._results = LruCache[FrameOutput](int(options.result_cache_mb * 2**20),
+                                              lambda o: o.low_res.numel() * 4)
+
+    # ----------------------------------------------------------------- properties
+    @property
+    def num_frames(self) -> int:
+        return self._inputs.num_frames
+
+    @property
+    def video_size(self) -> tuple[int, int]:
+        """(height, width) of the original frames."""
+        return self._inputs.video_size
+
+    @property
+    def object_ids(self) -> tuple[int, ...]:
+        with self._lock:
+            return tuple(self._objects)
+
+    def state_nbytes(self) -> int:
+        """Bytes of per-object tracking state (memory banks, pending outputs)."""
+        with self._lock:
+            total = 0
+            for obj in self._objects.values():
+                total += obj.memory.nbytes + sum(p.output.nbytes for p in obj.pending.values())
+            return total
+
+    def stored_frame_count(self) -> int:
+        """Number of per-object frame outputs held in the memory banks."""
+        with self._lock:
+            return sum(len(o.memory.cond) + len(o.memory.non_cond)
+                       for o in self._objects.values())
+
+    # ----------------------------------------------------------------- prompts
+    def add_prompt(
+        self, frame_index: int, object_id: int,
+        points: Sequence[Sequence[float]] | np.ndarray | None = None,
+        labels: Sequence[int] | np.ndarray | None = None,
+        box: Sequence[float] | np.ndarray | None = None,
+        mask: np.ndarray | None = None, clear: bool = True,
+    ) -> FrameResult:
+        """Add clicks, a box or a mask for one object on one frame; returns that frame's result.
+
+        Points are (x, y) pixels of the original frame with labels 1 (include) / 0
+        (exclude); ``box`` is [x0, y0, x1, y1]; ``mask`` is H×W bool or 0..1 float (≥ 0.5 =
+        inside), alone. ``clear=False`` appends the clicks to this frame's earlier clicks.
+        """
+        with self._lock:
+            self._check_frame(frame_index)
+            obj = self._objects.get(object_id)
+            s = self._port.settings
+            earlier = None if obj is None else obj.prompts.get(frame_index)
+            prompt = make_prompt(points, labels, box, mask, clear, earlier, self.video_size,
+                                 s.image_size)
+            if obj is None:
+                obj = self._objects[object_id] = TrackedObject(object_id)
+            obj.prompts[frame_index] = prompt
+            is_init = frame_index not in obj.tracked
+            is_cond = is_init or self.options.corrections_as_conditioning
+            previous = None
+            if isinstance(prompt, PointPrompt):
+                previous = obj.previous_logits(frame_index, is_cond)
+                if previous is None:
+                    cached = self._results.get((frame_index, object_id))
+                    previous = None if cached is None else cached.low_res
+            with torch.inference_mode():
+                features = self._frame_features(frame_index)
+                out = self._guard(frame_index, lambda: prompt_output(
+                    self._port, features, obj.memory, frame_index, prompt, is_init,
+                    obj.tracked.get(frame_index, False), previous, self.num_frames,
+                    self.options.fill_hole_area))
+            obj.pending[frame_index] = PendingOutput(out, is_cond)
+            self._results.put((frame_index, object_id), out)
+            shown = [(o.object_id, o.current_output(frame_index, is_cond)
+                      or self._results.get((frame_index, o.object_id)))
+                     for o in self._objects.values()]
+            return self._frame_result(frame_index, shown)
+
+    def remove_object(self, object_id: int) -> None:
+        """Forget an object (prompts, memories, cached outputs); unknown ids are ignored."""
+        with self._lock:
+            self._objects.pop(object_id, None)
+            self._results.discard_where(lambda key: key[1] == object_id)
+
+    def reset(self) -> None:
+        """Remove every object and prompt; cached image features are kept."""
+        with self._lock:
+            self._objects.clear()
+            self._results.clear()
+
+    def cancel(self) -> None:
+        """Stop a running ``propagate`` after the frame in progress (thread-safe)."""
+        self._cancel.set()
+
+    def get_result(self, frame_index: int) -> FrameResult | None:
+        """Latest cached result of a frame for all objects (None when nothing is cached)."""
+        with self._lock:
+            shown = [(oid, self._results.get((frame_index, oid))) for oid in self._objects]
+            if not shown or all(out is None for _, out in shown):
+                return None
+            return self._frame_result(frame_index, shown)
+
+    # ----------------------------------------------------------------- propagation
+    def propagate(self, start: int | None = None, reverse: bool = False,
+                  max_frames: int | None = None, affected_only: bool = False
+                  ) -> Iterator[FrameResult]:
+        """Yield one ``FrameResult`` per frame in processing order (official semantics).
+
+        ``start`` defaults to the earliest conditioning frame; ``reverse`` tracks backwards;
+        ``max_frames`` bounds the frames after ``start``. With ``affected_only`` only the
+        objects prompted since the last pass are re-tracked, each from its prompted frames to
+        its next conditioning frame in both directions (other frames keep their results);
+        results then hold only those objects. ``cancel()`` or closing the generator stops
+        between frames with the state consistent.
+        """
+        with self._lock:
+            self._cancel.clear()
+            dirty = {oid: set(o.pending) for oid, o in self._objects.items() if o.pending}
+            with torch.inference_mode():
+                self._flush_pending()
+            if affected_only:
+                plan = affected_plan(self._objects, dirty, self.num_frames)
+            else:
+                if start is None:
+                    start = min(min(o.memory.cond) for o in self._objects.values())
+                self._check_frame(start)
+                order = processing_order(start, reverse, max_frames, self.num_frames)
+                plan = [(frame, reverse, tuple(self._objects)) for frame in order]
+            self._warn_memory(len(plan))
+        for frame, rev, object_ids in plan:
+            if self._cancel.is_set():
+                _LOG.info("tracking cancelled before frame %d", frame)
+                return
+            with self._lock:
+                result = self._propagate_frame(frame, rev, object_ids)
+            if self._on_result is not None:
+                self._on_result(result)
+            yield result
+
+    def _propagate_frame(self, frame: int, reverse: bool, object_ids: Sequence[int]
+                         ) -> FrameResult:
+        objs = [self._objects[i] for i in object_ids if i in self._objects]
+        to_track = [o for o in objs if frame not in o.memory.cond]
+        with torch.inference_mode():
+            if to_track:
+                features = self._frame_features(frame)
+                outs = self._guard(frame, lambda: self._track(features, to_track, frame, reverse))
+                for obj, out in zip(to_track, outs):
+                    obj.memory.non_cond[frame] = out
+        for obj in objs:
+            obj.tracked[frame] = reverse
+            if self.options.memory == "window":
+                obj.memory.prune(frame, reverse, self._port.settings.lookback_frames)
+        shown = []
+        for obj in objs:
+            out = obj.memory.output(frame)
+            self._results.put((frame, obj.object_id), out)
+            shown.append((obj.object_id, out))
+        return self._frame_result(frame, shown)
+
+    def _track(self, features: FrameFeatures, objs: list[TrackedObject], frame: int,
+               reverse: bool) -> list[FrameOutput]:
+        outs, high_res, scores = tracked_outputs(
+            self._port, features, [o.memory for o in objs], frame, reverse, self.num_frames,
+            self.options.fill_hole_area)
+        memories = encode_memories(self._port, features, high_res, scores, binarize=False)
+        for out, mem in zip(outs, memories):
+            out.memory = mem
+        return outs
+
+    def _flush_pending(self) -> None:
+        """Memory-encode every prompt output and move it into the memory banks."""
+        by_frame: dict[int, list[TrackedObject]] = {}
+        for obj in self._objects.values():
+            for frame in obj.pending:
+                by_frame.setdefault(frame, []).append(obj)
+        s = self._port.settings
+        for frame, objs in sorted(by_frame.items()):
+            pending = [o.pending[frame] for o in objs]
+            features = self._frame_features(frame)
+            low = torch.stack([p.output.low_res for p in pending]).to(self._port.device)
+            scores = torch.tensor([p.output.object_score for p in pending])
+            memories = self._guard(frame, lambda low=low, scores=scores, f=features:
+                                   encode_memories(self._port, f,
+                                                   upsample_to_input(low, s.image_size),
+                                                   scores, self.options.binarize_prompted_masks))
+            for obj, p, mem in zip(objs, pending, memories):
+                p.output.memory = mem
+                if p.is_cond:
+                    obj.memory.cond[frame] = p.output
+                    obj.memory.non_cond.pop(frame, None)
+                elif frame not in obj.memory.cond:  # official: a cond output wins
+                    obj.memory.non_cond[frame] = p.output
+        for obj in self._objects.values():
+            obj.pending.clear()
+            if not obj.memory.cond:
+                raise PromptError(f"object {obj.object_id} has no prompt; add a click, box or "
+                                  "mask before tracking")
+        if not self._objects:
+            raise PromptError("no objects to track; add a prompt first")
+
+    # ----------------------------------------------------------------- helpers
+    def _check_frame(self, frame_index: int) -> None:
+        if not 0 <= int(frame_index) < self.num_frames:
+            raise PromptError(f"frame {frame_index} is outside the clip (0..{self.num_frames - 1})")
+
+    def _frame_features(self, frame: int) -> FrameFeatures:
+        features = self._features.get(frame)
+        if features is None:
+            image = self._inputs.input(frame)
+            features = self._guard(frame, lambda: self._port.encode(image))
+            self._features.put(frame, features)
+        return features
+
+    def _guard(self, frame: int, work: Callable[[], Any]) -> Any:
+        try:
+            return work()
+        except _OOM as exc:
+            if torch.cuda.is_available():
+                torch.cuda.empty_cache()
+            raise TrackerOutOfMemoryError(frame, self._port.device.type) from exc
+
+    def _frame_result(self, frame: int, shown: list[tuple[int, FrameOutput | None]]
+                      ) -> FrameResult:
+        side = self._port.settings.low_res_size
+        low = torch.full((len(shown), 1, side, side), ABSENT_LOGIT)
+        scores = np.full(len(shown), ABSENT_LOGIT, np.float32)
+        for i, (_, out) in enumerate(shown):
+            if out is not None:
+                low[i] = out.low_res.float().cpu()
+                scores[i] = out.object_score
+        video = to_video_resolution(low, *self.video_size)
+        if self.options.non_overlap:
+            video = non_overlapping(video)
+        return FrameResult(frame_index=frame, object_ids=tuple(oid for oid, _ in shown),
+                           logits=video[:, 0].numpy(), low_res_logits=low[:, 0].numpy(),
+                           object_scores=scores)
+
+    def _warn_memory(self, frame_count: int) -> None:
+        s = self._port.settings
+        cond = sum(len(o.memory.cond) for o in self._objects.values())
+        dtype_bytes = torch.finfo(self._port.dtype).bits // 8
+        need = budget.estimate_bytes(s, self.options, frame_count, len(self._objects), cond,
+                                     dtype_bytes)
+        budget.warn_if_short(need, frame_count)
