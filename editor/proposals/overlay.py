@@ -124,3 +124,25 @@ class ProposalOverlay:
             painter.setPen(pen)
             painter.drawPath(path)
         painter.restore()
+
+
+def render_on_frame(frame: np.ndarray, overlay: ProposalOverlay, scale: float = 1.0) -> QImage:
+    """The frame (H×W×3 uint8 RGB) with ``overlay`` painted on it, scaled by ``scale``.
+
+    Offscreen (no widget): for documentation screenshots and tests. Returns an RGB32 QImage of
+    ``round(W·scale) × round(H·scale)``.
+    """
+    h, w = frame.shape[:2]
+    rgb = np.ascontiguousarray(frame)
+    source = QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888)
+    out_w, out_h = round(w * scale), round(h * scale)
+    canvas = QImage(out_w, out_h, QImage.Format.Format_RGB32)
+    painter = QPainter(canvas)
+    painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+    transform = QTransform.fromScale(out_w / w, out_h / h)
+    painter.setTransform(transform)
+    painter.drawImage(0, 0, source)
+    painter.resetTransform()
+    overlay.paint(painter, transform)
+    painter.end()
+    return canvas

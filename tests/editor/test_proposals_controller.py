@@ -13,6 +13,7 @@ pytest.importorskip("pytestqt")
 from PySide6.QtGui import QColor, QImage, QPainter, QTransform  # noqa: E402
 
 from editor.proposals import ProposalController  # noqa: E402
+from editor.proposals.overlay import render_on_frame  # noqa: E402
 from segmentation.proposals.known_masks import KnownMasksDecoder  # noqa: E402
 
 H, W = 180, 240
@@ -73,6 +74,10 @@ def test_proposals_appear_hover_and_paint(qtbot):
     assert canvas.pixelColor(2 * 170, 2 * 60) != QColor(0, 0, 0)  # hovered fill
     assert canvas.pixelColor(2 * 15, 2 * 50) != QColor(0, 0, 0)  # rectangle outline
     assert canvas.pixelColor(2 * 120, 2 * 100) == QColor(0, 0, 0)  # background untouched
+
+    shot = render_on_frame(_frame(), controller.overlay, scale=0.5)
+    assert (shot.width(), shot.height()) == (W // 2, H // 2)
+    assert shot.pixelColor(60, 50).getRgb()[:3] == (40, 40, 40)  # frame background shows
     controller.shutdown()
 
 
