@@ -51,12 +51,12 @@ def chunked_attention(q: Tensor, k: Tensor, v: Tensor, chunk: int = _CHUNK_QUERI
     where the fused kernel is no faster than float32. Shapes (B, h, N, d) → (B, h, N, d).
     """
     scale = 1.0 / math.sqrt(q.shape[-1])
-    key_t = k.transpose(-2, -1)
+    key_t = k.transpose(-2, -1).contiguous()
     parts = []
     for start in range(0, q.shape[-2], chunk):
         scores = torch.matmul(q[..., start : start + chunk, :] * scale, key_t)
-        weights = torch.softmax(scores.float(), dim=-1).to(v.dtype)
-        parts.append(torch.matmul(weights, v))
+        # softmax keeps the input dtype (reductions accumulate in float32 internally)
+        parts.append(torch.matmul(torch.softmax(scores, dim=-1), v))
     return torch.cat(parts, dim=-2)
 
 
