@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 
@@ -72,6 +73,15 @@ class Proposal:
     def quality(self) -> float:
         """Sort key, higher is better: predicted IoU times stability score."""
         return self.predicted_iou * self.stability_score
+
+    def logits(self) -> np.ndarray:
+        """H×W float32 soft logits at image resolution: bilinear (half-pixel centres) upsampling
+        of ``low_res_logits``; > 0 inside (before island/hole clean-up)."""
+        h, w = self.mask.shape
+        if self.low_res_logits.shape == (h, w):
+            return self.low_res_logits.astype(np.float32, copy=True)
+        return cv2.resize(self.low_res_logits.astype(np.float32), (w, h),
+                          interpolation=cv2.INTER_LINEAR)
 
     def contains(self, x: float, y: float) -> bool:
         """True when pixel ``(x, y)`` (original image pixels) lies inside the mask."""

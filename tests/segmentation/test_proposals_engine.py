@@ -52,6 +52,7 @@ def test_stub_yields_exactly_the_known_shapes_once_each():
         assert p.area_px == p.mask.sum()
         assert p.contains(*p.point_xy)
         assert p.stability_score == pytest.approx(1.0)
+        assert np.array_equal(p.logits() > 0, p.mask) and p.logits().dtype == np.float32
     assert stub.decoded_points == 16 * 16
 
 
