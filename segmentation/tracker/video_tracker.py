@@ -175,6 +175,27 @@ class VideoTracker:
                 return None
             return self._frame_result(frame_index, shown)
 
+    def stored_output(self, frame_index: int, object_id: int) -> FrameOutput | None:
+        """The output the tracker holds for an object on a frame (pending prompt output
+        first, then the memory bank, then the result cache); for inspection and tests."""
+        with self._lock:
+            obj = self._objects.get(object_id)
+            if obj is None:
+                return None
+            pending = obj.pending.get(frame_index)
+            if pending is not None:
+                return pending.output
+            out = obj.memory.output(frame_index)
+            return out if out is not None else self._results.get((frame_index, object_id))
+
+    def prompt_points(self, frame_index: int, object_id: int) -> tuple[np.ndarray, np.ndarray]:
+        """Clicks held for an object on a frame in model-input pixels: (P, 2) f32, (P,) i32."""
+        with self._lock:
+            prompt = self._objects[object_id].prompts.get(frame_index)
+            if not isinstance(prompt, PointPrompt):
+                return np.zeros((0, 2), np.float32), np.zeros((0,), np.int32)
+            return prompt.coords[0].numpy().copy(), prompt.labels[0].numpy().copy()
+
     # ----------------------------------------------------------------- propagation
     def propagate(self, start: int | None = None, reverse: bool = False,
                   max_frames: int | None = None, affected_only: bool = False
