@@ -1,0 +1,165 @@
+"""Video tracker benchmark: speed per frame, host memory vs clip length, re-track after a fix.
+
+Usage (CPU; the figures depend on the machine's load, so report it with them):
+
+    .venv/bin/python benchmarks/bench_tracker.py speed --frames 30 --objects 1 3 8
+    .venv/bin/python benchmarks/bench_tracker.py rss            # micro model, 100 vs 1000 frames
+    .venv/bin/python benchmarks/bench_tracker.py retrack --frames 30
+
+speed: sam2.1_hiera_t at 1024 with random weights on the bedroom clip (decoded with PyAV),
+float32 and bfloat16, 1/3/8 objects, seconds per propagated frame (first pass, features not
+cached). rss: peak RSS of a child process tracking 100 and 1000 synthetic frames with the micro
+model (flat memory → the two should agree within ~10 %). retrack: full first pass, then a click
+on the middle frame and ``propagate(affected_only=True)`` (feature cache on), time ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+CLIP = SHARED / "clips" / "sam2-notebooks_bedroom" / "bedroom.mp4"
+sys.path.insert(0, str(ROOT))
+
+from segmentation.tracker import VideoTracker  # noqa: E402
+
+
+def decode(path: Path, count: int) -> np.ndarray:
+    """First ``count`` frames of a video as N×H×W×3 uint8 RGB (PyAV)."""
+    import av
+
+    frames = []
+    with av.open(str(path)) as container:
+        for frame in container.decode(video=0):
+            frames.append(frame.to_ndarray(format="rgb24"))
+            if len(frames) == count:
+                break
+    return np.stack(frames)
+
+
+def clicks(count: int, width: int, height: int) -> list[tuple[float, float]]:
+    rng = np.random.default_rng(0)
+    return [(float(rng.uniform(0.2, 0.8) * width), float(rng.uniform(0.2, 0.8) * height))
+            for _ in range(count)]
+
+
+def tiny(dtype: torch.dtype):
+    from segmentation.sam2 import build_sam2
+
+    return build_sam2("sam2.1_hiera_t", dtype=dtype).eval()
+
+
+def speed(args: argparse.Namespace) -> None:
+    frames = decode(CLIP, args.frames)
+    h, w = frames.shape[1:3]
+    for dtype in (torch.float32, torch.bfloat16):
+        model = tiny(dtype)
+        for n_obj in args.objects:
+            tracker = VideoTracker(model, frames, feature_cache_mb=64)
+            for oid, (x, y) in enumerate(clicks(n_obj, w, h), start=1):
+                tracker.add_prompt(0, oid, points=[[x, y]], labels=[1])
+            start = time.perf_counter()
+            count = sum(1 for _ in tracker.propagate())
+            per = (time.perf_counter() - start) / count
+            print(json.dumps({"dtype": str(dtype), "objects": n_obj, "frames": count,
+                              "s_per_frame": round(per, 3)}), flush=True)
+
+
+def _rss_child(n_frames: int) -> None:
+    """Track n synthetic frames with the micro model; print peak RSS (MB)."""
+    from segmentation.sam2 import load_sam2
+
+    micro = SHARED / "sam2-reference" / "micro"
+    model = load_sam2(micro / "checkpoint.pt", config=micro / "config.json").eval()
+
+    class Synthetic:
+        def __len__(self) -> int:
+            return n_frames
+
+        def read(self, i: int) -> np.ndarray:
+            img = np.full((135, 240, 3), 40, np.uint8)
+            x = 20 + (i * 3) % 180
+            img[40:90, x:x + 40] = 200
+            return img
+
+    tracker = VideoTracker(model, Synthetic(), feature_cache_mb=16, result_cache_mb=16)
+    tracker.add_prompt(0, 1, points=[[40, 60]], labels=[1])
+    for _ in tracker.propagate():
+        pass
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"frames": n_frames, "peak_rss_mb": round(peak_mb, 1),
+                      "state_bytes": tracker.state_nbytes()}))
+
+
+def rss(args: argparse.Namespace) -> None:
+    for n in args.lengths:
+        out = subprocess.run([sys.executable, __file__, "_rss_child", str(n)],
+                             capture_output=True, text=True, check=True)
+        print(out.stdout.strip().splitlines()[-1], flush=True)
+
+
+def retrack(args: argparse.Namespace) -> None:
+    frames = decode(CLIP, args.frames)
+    h, w = frames.shape[1:3]
+    model = tiny(torch.float32 if args.dtype == "float32" else torch.bfloat16)
+    tracker = VideoTracker(model, frames, feature_cache_mb=args.cache_mb)
+    tracker.add_prompt(0, 1, points=[clicks(1, w, h)[0]], labels=[1])
+    start = time.perf_counter()
+    first = {r.frame_index: r for r in tracker.propagate()}
+    t_first = time.perf_counter() - start
+    mid = args.frames // 2
+    tracker.add_prompt(mid, 1, points=[[w * 0.5, h * 0.5]], labels=[1])
+    start = time.perf_counter()
+    redone = list(tracker.propagate(affected_only=True))
+    t_re = time.perf_counter() - start
+    kept = [f for f in first if f not in {r.frame_index for r in redone}]
+    full = {r.frame_index: r for r in tracker.propagate()}  # official: re-track everything
+
+    def iou(a, b) -> float:
+        ma, mb = a.logits[0] > 0, b.logits[0] > 0
+        union = (ma | mb).sum()
+        return float((ma & mb).sum() / union) if union else 1.0
+
+    kept_iou = [iou(first[f], full[f]) for f in kept]
+    kept_diff = [float(np.abs(first[f].logits[0] - full[f].logits[0]).max()) for f in kept]
+    print(json.dumps({"first_pass_s": round(t_first, 2), "retrack_s": round(t_re, 2),
+                      "speedup": round(t_first / max(t_re, 1e-9), 2),
+                      "retracked_frames": len(redone), "kept_frames": len(kept),
+                      "kept_vs_full_min_iou": round(min(kept_iou, default=1.0), 4),
+                      "kept_vs_full_max_logit_diff": round(max(kept_diff, default=0.0), 4)}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("speed")
+    p.add_argument("--frames", type=int, default=30)
+    p.add_argument("--objects", type=int, nargs="+", default=[1, 3, 8])
+    p = sub.add_parser("rss")
+    p.add_argument("--lengths", type=int, nargs="+", default=[100, 1000])
+    p = sub.add_parser("retrack")
+    p.add_argument("--frames", type=int, default=30)
+    p.add_argument("--dtype", choices=["float32", "bfloat16"], default="float32")
+    p.add_argument("--cache-mb", type=float, default=2048)
+    p = sub.add_parser("_rss_child")
+    p.add_argument("n", type=int)
+    args = parser.parse_args()
+    torch.set_num_threads(2)
+    if args.cmd == "_rss_child":
+        _rss_child(args.n)
+    else:
+        {"speed": speed, "rss": rss, "retrack": retrack}[args.cmd](args)
+
+
+if __name__ == "__main__":
+    main()
