@@ -7,7 +7,20 @@ Pieces: :class:`ProposalWorker` (runs ``propose_objects`` in a QThread, progress
 """
 
 from editor.proposals.controller import ProposalController
-from editor.proposals.overlay import ProposalOverlay
+from editor.proposals.hook import (
+    FIND_OBJECTS_SHORTCUT,
+    ProposalInputFilter,
+    make_find_objects_action,
+)
+from editor.proposals.overlay import ProposalOverlay, render_on_frame
 from editor.proposals.worker import ProposalWorker
 
-__all__ = ["ProposalController", "ProposalOverlay", "ProposalWorker"]
+__all__ = [
+    "FIND_OBJECTS_SHORTCUT",
+    "ProposalController",
+    "ProposalInputFilter",
+    "ProposalOverlay",
+    "ProposalWorker",
+    "make_find_objects_action",
+    "render_on_frame",
+]
