@@ -56,9 +56,9 @@ def _check_frame(tracker, result, outputs, key: str, k: int, with_video: bool) -
     assert result.object_ids == ids, key
     assert result.frame_index == int(outputs[f"{key}.frame_idx"][k]), key
     what = f"{key}[{k}] frame {result.frame_index}"
-    _check_logits(result.low_res_logits, outputs[f"{key}.low_res_logits"][k][:, 0], what + " low")
+    _check_logits(result.low_res_logits, outputs[f"{key}.low_res_logits"][k], what + " low")
     if with_video:
-        _check_logits(result.logits, outputs[f"{key}.video_res_logits"][k][:, 0], what + " video")
+        _check_logits(result.logits, outputs[f"{key}.video_res_logits"][k], what + " video")
     ref_scores = outputs[f"{key}.object_score_logits"][k]
     assert np.all(np.sign(result.object_scores) == np.sign(ref_scores)), what
     assert np.abs(result.object_scores - ref_scores).max() <= SCORE_ATOL, what
