@@ -1,0 +1,119 @@
+"""Pixel helpers shared by effects: blending, blur, pixelate, colours, image fitting.
+
+All frames are H×W×C uint8 (C = 3 RGB or 4 RGBA); weights are H×W float32 in [0, 1].
+"""
+
+from __future__ import annotations
+
+import functools
+
+import cv2
+import numpy as np
+
+# Blurs wider than this sigma run on a downscaled frame (same look, a fraction of the work).
+_DIRECT_SIGMA_PX = 3.0
+
+
+def blend(base: np.ndarray, top: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """``base·(1−w) + top·w`` per pixel; base/top H×W×C uint8, weight H×W float32 [0, 1]."""
+    w = np.ascontiguousarray(weight, dtype=np.float32)
+    inv = 1.0 - w
+    if base.shape[2] == top.shape[2] and base.shape[2] <= 4:
+        return cv2.blendLinear(np.ascontiguousarray(top), np.ascontiguousarray(base), w, inv)
+    raise ValueError(f"cannot blend {base.shape} with {top.shape}")
+
+
+def rgb(frame: np.ndarray) -> np.ndarray:
+    """The colour channels H×W×3 of an RGB(A) frame (a view)."""
+    return frame[..., :3]
+
+
+def with_rgb(frame: np.ndarray, colour: np.ndarray) -> np.ndarray:
+    """``frame`` with its colour channels replaced by ``colour`` (alpha kept)."""
+    if frame.shape[2] == 3:
+        return colour
+    return np.dstack([colour, frame[..., 3]])
+
+
+def blur(img: np.ndarray, radius_px: float) -> np.ndarray:
+    """Gaussian blur with sigma = radius_px / 2; large radii run on a downscaled copy."""
+    sigma = max(0.0, float(radius_px)) / 2.0
+    if sigma < 0.3:
+        return img.copy()
+    h, w = img.shape[:2]
+    factor = max(1.0, sigma / _DIRECT_SIGMA_PX)
+    if factor <= 1.5:
+        return cv2.GaussianBlur(img, (0, 0), sigma)
+    sw, sh = max(1, round(w / factor)), max(1, round(h / factor))
+    small = cv2.resize(img, (sw, sh), interpolation=cv2.INTER_AREA)
+    small = cv2.GaussianBlur(small, (0, 0), sigma * sw / w)
+    return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+def pixelate(img: np.ndarray, block_size_px: float) -> np.ndarray:
+    """Mosaic of ``block_size_px`` squares (each the mean of its pixels)."""
+    h, w = img.shape[:2]
+    b = max(1, int(round(block_size_px)))
+    small = cv2.resize(img, (max(1, w // b), max(1, h // b)), interpolation=cv2.INTER_AREA)
+    return cv2.resize(small, (w, h), interpolation=cv2.INTER_NEAREST)
+
+
+def parse_colour(colour: str) -> tuple[int, int, int]:
+    """``"#rrggbb"`` (or ``"rrggbb"``) to an (r, g, b) 0..255 tuple."""
+    text = colour.strip().lstrip("#")
+    if len(text) != 6:
+        raise ValueError(f"colour {colour!r} is not #rrggbb")
+    return int(text[0:2], 16), int(text[2:4], 16), int(text[4:6], 16)
+
+
+def solid(shape: tuple[int, ...], colour: str) -> np.ndarray:
+    """H×W×3 uint8 image of one colour."""
+    out = np.empty((shape[0], shape[1], 3), np.uint8)
+    out[:] = parse_colour(colour)
+    return out
+
+
+@functools.lru_cache(maxsize=8)
+def load_image(path: str) -> np.ndarray:
+    """H×W×4 uint8 RGBA of an image file (cached by path; files are treated as immutable)."""
+    from rendering.errors import MediaError
+
+    data = cv2.imread(path, cv2.IMREAD_UNCHANGED)
+    if data is None:
+        raise MediaError(f"{path}: cannot read the image — choose a PNG or JPEG file")
+    if data.ndim == 2:
+        data = cv2.cvtColor(data, cv2.COLOR_GRAY2BGRA)
+    elif data.shape[2] == 3:
+        data = cv2.cvtColor(data, cv2.COLOR_BGR2BGRA)
+    if data.dtype != np.uint8:
+        data = (data / 257).astype(np.uint8)
+    out = cv2.cvtColor(data, cv2.COLOR_BGRA2RGBA)
+    out.setflags(write=False)
+    return out
+
+
+def fit_image(img: np.ndarray, width: int, height: int, fit: str) -> np.ndarray:
+    """Resize ``img`` to exactly width×height: ``stretch``, ``cover`` (crop) or ``contain``
+    (letterbox with transparent borders)."""
+    h, w = img.shape[:2]
+    if fit == "stretch":
+        return cv2.resize(img, (width, height), interpolation=cv2.INTER_AREA)
+    s = max(width / w, height / h) if fit == "cover" else min(width / w, height / h)
+    nw, nh = max(1, round(w * s)), max(1, round(h * s))
+    scaled = cv2.resize(img, (nw, nh), interpolation=cv2.INTER_AREA)
+    canvas = np.zeros((height, width, img.shape[2]), np.uint8)
+    x0, y0 = (width - nw) // 2, (height - nh) // 2
+    sx0, sy0 = max(0, -x0), max(0, -y0)
+    dx0, dy0 = max(0, x0), max(0, y0)
+    cw, ch = min(nw - sx0, width - dx0), min(nh - sy0, height - dy0)
+    canvas[dy0:dy0 + ch, dx0:dx0 + cw] = scaled[sy0:sy0 + ch, sx0:sx0 + cw]
+    return canvas
+
+
+def over(frame: np.ndarray, rgba: np.ndarray, weight: np.ndarray | None = None) -> np.ndarray:
+    """Composite an H×W×4 RGBA layer over ``frame`` (alpha × optional weight)."""
+    a = rgba[..., 3].astype(np.float32) / 255.0
+    if weight is not None:
+        a = a * weight
+    return with_rgb(frame, blend(np.ascontiguousarray(rgb(frame)),
+                                 np.ascontiguousarray(rgba[..., :3]), a))
