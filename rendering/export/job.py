@@ -1,0 +1,252 @@
+"""The export job: a generator that decodes, composites and encodes, one progress per frame.
+
+Usage::
+
+    request = ExportRequest(source_path, output_path, "h264", stacks, mask_source)
+    for progress in export_job(request, cancel_event):
+        ...  # progress.frames_done / total / fps / eta_s
+
+Decoding, compositing and encoding run in three threads with bounded queues
+(:mod:`rendering.export.pipeline`). The output is written under a temporary name and renamed
+when complete; cancelling (``cancel.set()`` → :class:`ExportCancelled`, or closing the
+generator), an error or a kill leaves nothing under the final name.
+
+Frame rate policy: the output has a constant frame rate equal to the source's exact rate
+(its average rate for a variable-rate source: VFR is normalised, each source frame is
+written once). Output frame ``k`` is source frame ``start + k`` at ``k / fps`` seconds. Audio
+covers the same range (source times of frames ``start`` and ``end``), so A/V stay in sync;
+a source without audio gives an output without audio; image sequences carry none.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from rendering.compositor import render_frame, visible_masks
+from rendering.effects.base import EffectContext, FrameReader, MaskSource
+from rendering.effects.stack import RenderStacks
+from rendering.errors import OutputSettingsError, RenderingError
+from rendering.export import presets
+from rendering.export.mask_folder import MaskFolderSink
+from rendering.export.pipeline import background
+from rendering.media.audio import AudioSpec
+from rendering.media.probing import probe
+from rendering.media.source import open_source
+from rendering.media.writer import VideoWriter
+
+
+class ExportCancelled(RenderingError):
+    """The export was cancelled; no output was written."""
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """What to export.
+
+    Attributes:
+        source_path: the source video (or image folder).
+        output_path: output file, or folder for PNG/mask presets.
+        preset: preset name (see :mod:`rendering.export.presets`).
+        stacks: effects to apply.
+        masks: mask source at any resolution (resized to the output).
+        start, end: source frame range ``[start, end)``; ``end`` None = to the last frame.
+        scale: output size / source size (dimensions rounded to even numbers).
+        open_media: opens files used by effects (background video); default ``open_source``.
+    """
+
+    source_path: Path | str
+    output_path: Path | str
+    preset: str
+    stacks: RenderStacks = field(default_factory=RenderStacks)
+    masks: MaskSource | None = None
+    start: int = 0
+    end: int | None = None
+    scale: float = 1.0
+    open_media: Callable[[str], FrameReader] | None = None
+
+
+@dataclass(frozen=True)
+class ExportProgress:
+    """Progress after a frame: counts, speed (frames/s) and estimated seconds left."""
+
+    frames_done: int
+    total: int
+    fps: float
+    eta_s: float
+    output_path: Path
+
+
+def output_size(width: int, height: int, scale: float) -> tuple[int, int]:
+    """Scaled size rounded to even numbers (4:2:0 codecs need them), at least 2×2."""
+    if scale <= 0:
+        raise OutputSettingsError(f"scale must be positive, got {scale}")
+    return (max(2, 2 * round(width * scale / 2)), max(2, 2 * round(height * scale / 2)))
+
+
+class _MediaCache:
+    def __init__(self) -> None:
+        self._open: dict[str, FrameReader] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, path: str) -> FrameReader:
+        with self._lock:
+            if path not in self._open:
+                self._open[path] = open_source(path)
+            return self._open[path]
+
+    def close(self) -> None:
+        for src in self._open.values():
+            src.close()
+
+
+def _masks_at(request: ExportRequest, index: int) -> dict[int, np.ndarray | None]:
+    if request.masks is None:
+        return {}
+    return {oid: request.masks.read(oid, index) for oid in request.stacks.object_ids}
+
+
+class _Job:
+    """Per-export state shared by the stage functions (immutable after construction)."""
+
+    def __init__(self, request: ExportRequest) -> None:
+        self.request = request
+        self.preset = presets.preset(request.preset)
+        self.info = probe(request.source_path)
+        self.source = open_source(request.source_path)
+        n = len(self.source)
+        self.start = max(0, request.start)
+        self.end = n if request.end is None else min(request.end, n)
+        if self.start >= self.end:
+            raise OutputSettingsError(f"{request.source_path}: empty range "
+                                      f"{request.start}..{request.end} (clip has {n} frames)")
+        self.width, self.height = output_size(self.source.width, self.source.height,
+                                              request.scale)
+        self.media = _MediaCache()
+        self.ctx = EffectContext(fps=self.source.fps, scale=self.width / self.source.width,
+                                 frames=self.source, masks=request.masks,
+                                 open_media=request.open_media or self.media)
+
+    def close(self) -> None:
+        self.media.close()
+        self.source.close()
+
+    def _resized(self, frame: np.ndarray) -> np.ndarray:
+        if frame.shape[:2] == (self.height, self.width):
+            return frame
+        return cv2.resize(frame, (self.width, self.height), interpolation=cv2.INTER_AREA)
+
+    def composite(self, item: tuple[int, np.ndarray]) -> np.ndarray:
+        """Stage 2 for video presets: source frame → finished frame."""
+        index, frame = item
+        ctx = EffectContext(index, self.ctx.fps, None, self.ctx.scale, self.ctx.frames,
+                            self.ctx.masks, self.ctx.open_media)
+        return render_frame(self._resized(frame), _masks_at(self.request, index),
+                            self.request.stacks, ctx)
+
+    def matte(self, item: tuple[int, np.ndarray]) -> np.ndarray:
+        """Stage 2 for the matte preset: H×W×3 grey, white = union of the objects."""
+        index, _ = item
+        ctx = EffectContext(index, self.ctx.fps, None, self.ctx.scale, self.ctx.frames,
+                            self.ctx.masks)
+        vis = visible_masks(_masks_at(self.request, index), self.request.stacks, ctx,
+                            self.height, self.width)
+        union = np.zeros((self.height, self.width), np.float32)
+        for m in vis.values():
+            np.maximum(union, m, out=union)
+        grey = np.clip(union * 255.0 + 0.5, 0, 255).astype(np.uint8)
+        return cv2.cvtColor(grey, cv2.COLOR_GRAY2RGB)
+
+    def object_masks(self, item: tuple[int, np.ndarray]) -> dict[int, np.ndarray]:
+        """Stage 2 for mask PNGs: object id → refined H×W float32 mask."""
+        index, _ = item
+        ctx = EffectContext(index, self.ctx.fps, None, self.ctx.scale, self.ctx.frames,
+                            self.ctx.masks)
+        out = {}
+        for stack in self.request.stacks.objects:
+            raw = _masks_at(self.request, index).get(stack.object_id)
+            if raw is None:
+                continue
+            m = cv2.resize(raw.astype(np.float32), (self.width, self.height),
+                           interpolation=cv2.INTER_LINEAR)
+            out[stack.object_id] = stack.refinement.apply(m, ctx.with_object(stack.object_id))
+        return out
+
+    def audio(self) -> AudioSpec | None:
+        if self.info.kind != "video" or not self.info.audio:
+            return None
+        end_s = None if self.end >= len(self.source) else self.source.frame_time(self.end)
+        return AudioSpec(self.request.source_path, self.source.frame_time(self.start), end_s)
+
+
+def export_job(request: ExportRequest, cancel: threading.Event | None = None
+               ) -> Iterator[ExportProgress]:
+    """Run an export, yielding :class:`ExportProgress` after every written frame.
+
+    Raises:
+        ExportCancelled: ``cancel`` was set (checked between frames); nothing is left behind.
+        MediaError / DiskFullError / OutputSettingsError: user-fixable problems.
+    """
+    job = _Job(request)
+    try:
+        yield from _run(job, cancel)
+    finally:
+        job.close()
+
+
+def _frames(job: _Job, stage: Callable) -> Iterator:
+    decoded = background(job.source.iter_frames(job.start, job.end), depth=4, name="decode")
+    return background(map(stage, decoded), depth=4, name="composite")
+
+
+def _progress(job: _Job, done: int, t0: float) -> ExportProgress:
+    total = job.end - job.start
+    elapsed = max(1e-6, time.perf_counter() - t0)
+    fps = done / elapsed
+    return ExportProgress(done, total, fps, (total - done) / fps if fps > 0 else 0.0,
+                          Path(job.request.output_path))
+
+
+def _check_cancel(cancel: threading.Event | None, path: Path | str) -> None:
+    if cancel is not None and cancel.is_set():
+        raise ExportCancelled(f"{path}: export cancelled")
+
+
+def _run(job: _Job, cancel: threading.Event | None) -> Iterator[ExportProgress]:
+    out_path = Path(job.request.output_path)
+    t0 = time.perf_counter()
+    if job.preset.kind == "masks":
+        sink = MaskFolderSink(out_path)
+        frames = _frames(job, job.object_masks)
+        try:
+            for k, masks in enumerate(frames):
+                _check_cancel(cancel, out_path)
+                sink.write(masks, k)
+                yield _progress(job, k + 1, t0)
+            sink.commit()
+        except BaseException:
+            sink.abort()
+            raise
+        finally:
+            frames.close()
+        return
+    stage = job.matte if job.preset.kind == "matte" else job.composite
+    settings = presets.writer_settings(job.preset, job.info.codec,
+                                       alpha=job.request.stacks.makes_alpha)
+    audio = None if settings.codec == "png" else job.audio()
+    frames = _frames(job, stage)
+    try:
+        with VideoWriter(out_path, settings, job.width, job.height, job.source.fps,
+                         audio=audio) as writer:
+            for k, frame in enumerate(frames):
+                _check_cancel(cancel, out_path)
+                writer.write(frame)
+                yield _progress(job, k + 1, t0)
+    finally:
+        frames.close()

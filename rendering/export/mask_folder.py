@@ -1,0 +1,70 @@
+"""Mask sources and sinks for folders of 8-bit mask PNGs (the layout ``track`` writes).
+
+Layout: ``DIR/<object_id>/<frame_index:05d>.png``, grey (or any) 8-bit image, 0 outside,
+soft values allowed; read as H×W float32 in [0, 1] (value / 255).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from rendering.errors import MediaError
+from rendering.media import atomic
+
+
+class FolderMaskSource:
+    """``read(object_id, frame_index) -> H×W float32 [0, 1] | None`` over a mask folder."""
+
+    def __init__(self, folder: Path | str) -> None:
+        self.folder = Path(folder)
+        if not self.folder.is_dir():
+            raise MediaError(f"{self.folder}: mask folder not found — pass the folder "
+                             "written by `masklet track`")
+        ids = [int(p.name) for p in self.folder.iterdir() if p.is_dir() and p.name.isdigit()]
+        if not ids:
+            raise MediaError(f"{self.folder}: no object folders (<object_id>/00000.png) — "
+                             "pass the folder written by `masklet track`")
+        self.object_ids: tuple[int, ...] = tuple(sorted(ids))
+
+    def read(self, object_id: int, frame_index: int) -> np.ndarray | None:
+        path = self.folder / str(object_id) / f"{frame_index:05d}.png"
+        if frame_index < 0 or not path.is_file():
+            return None
+        data = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+        if data is None:
+            raise MediaError(f"{path}: cannot read the mask image — re-run `masklet track`")
+        if data.ndim == 3:
+            data = data[..., 3] if data.shape[2] == 4 else data.max(axis=2)
+        scale = 65535.0 if data.dtype == np.uint16 else 255.0
+        return data.astype(np.float32) / scale
+
+
+class MaskFolderSink:
+    """Writes masks as ``<temp>/<object_id>/<index:05d>.png``; ``commit`` renames the folder."""
+
+    def __init__(self, final: Path) -> None:
+        self.final = final
+        self.temp = atomic.temp_sibling(final)
+        self.temp.mkdir(parents=True)
+        self.count = 0
+
+    def write(self, masks: dict[int, np.ndarray], index: int) -> None:
+        """``masks``: object id → H×W float32 [0, 1]; ``index``: output frame index."""
+        for object_id, m in masks.items():
+            folder = self.temp / str(object_id)
+            folder.mkdir(exist_ok=True)
+            data = np.clip(m * 255.0 + 0.5, 0, 255).astype(np.uint8)
+            ok, buf = cv2.imencode(".png", data)
+            if not ok:
+                raise MediaError(f"{self.final}: PNG encoding failed")
+            (folder / f"{index:05d}.png").write_bytes(buf.tobytes())
+        self.count += 1
+
+    def commit(self) -> None:
+        atomic.commit(self.temp, self.final)
+
+    def abort(self) -> None:
+        atomic.discard(self.temp)
