@@ -78,10 +78,7 @@ def speed(args: argparse.Namespace) -> None:
 
 def _rss_child(n_frames: int) -> None:
     """Track n synthetic frames with the micro model; print peak RSS (MB)."""
-    from segmentation.sam2 import load_sam2
-
-    micro = SHARED / "sam2-reference" / "micro"
-    model = load_sam2(micro / "checkpoint.pt", config=micro / "config.json").eval()
+    model = micro_model()
 
     class Synthetic:
         def __len__(self) -> int:
@@ -109,10 +106,20 @@ def rss(args: argparse.Namespace) -> None:
         print(out.stdout.strip().splitlines()[-1], flush=True)
 
 
+def micro_model():
+    from segmentation.sam2 import load_sam2
+
+    micro = SHARED / "sam2-reference" / "micro"
+    return load_sam2(micro / "checkpoint.pt", config=micro / "config.json").eval()
+
+
 def retrack(args: argparse.Namespace) -> None:
     frames = decode(CLIP, args.frames)
     h, w = frames.shape[1:3]
-    model = tiny(torch.float32 if args.dtype == "float32" else torch.bfloat16)
+    if args.model == "micro":  # trained-like decisions: objects present on real frames
+        model = micro_model()
+    else:
+        model = tiny(torch.float32 if args.dtype == "float32" else torch.bfloat16)
     tracker = VideoTracker(model, frames, feature_cache_mb=args.cache_mb)
     anchor = 2 * args.frames // 3  # a second conditioning frame bounds the re-track
     tracker.add_prompt(0, 1, points=[clicks(1, w, h)[0]], labels=[1])
@@ -133,11 +140,13 @@ def retrack(args: argparse.Namespace) -> None:
         union = (ma | mb).sum()
         return float((ma & mb).sum() / union) if union else 1.0
 
+    present = sum(int(first[f].object_scores[0] > 0) for f in kept)
     kept_iou = [iou(first[f], full[f]) for f in kept]
     kept_diff = [float(np.abs(first[f].logits[0] - full[f].logits[0]).max()) for f in kept]
     print(json.dumps({"first_pass_s": round(t_first, 2), "retrack_s": round(t_re, 2),
                       "speedup": round(t_first / max(t_re, 1e-9), 2),
                       "retracked_frames": len(redone), "kept_frames": len(kept),
+                      "kept_present": present,
                       "kept_vs_full_min_iou": round(min(kept_iou, default=1.0), 4),
                       "kept_vs_full_max_logit_diff": round(max(kept_diff, default=0.0), 4)}))
 
@@ -154,6 +163,7 @@ def main() -> None:
     p.add_argument("--frames", type=int, default=30)
     p.add_argument("--dtype", choices=["float32", "bfloat16"], default="float32")
     p.add_argument("--cache-mb", type=float, default=2048)
+    p.add_argument("--model", choices=["tiny", "micro"], default="tiny")
     p = sub.add_parser("_rss_child")
     p.add_argument("n", type=int)
     args = parser.parse_args()
