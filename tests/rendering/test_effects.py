@@ -1,0 +1,190 @@
+"""Each effect changes exactly the pixels it should; registry, metadata and JSON round trip."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from rendering.effects import EffectContext, make_effect, registry
+from rendering.effects.stack import EffectInstance, ObjectStack, RenderStacks
+from rendering.keyframes import Keyframe, KeyframeTrack
+
+H, W = 72, 128
+
+
+@pytest.fixture()
+def frame() -> np.ndarray:
+    rng = np.random.default_rng(0)
+    return rng.integers(30, 220, (H, W, 3), dtype=np.uint8)
+
+
+@pytest.fixture()
+def mask() -> np.ndarray:
+    m = np.zeros((H, W), np.float32)
+    m[20:50, 40:90] = 1.0
+    return m
+
+
+def _changed(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.abs(a[..., :3].astype(int) - b[..., :3].astype(int)).max(axis=2) > 0
+
+
+# effect → (params, region that must stay exactly unchanged: "inside" or "outside" the mask)
+CASES = {
+    "background-blur": ({"radius_px": 8.0}, "inside"),
+    "background-color": ({"colour": "#00ff00"}, "inside"),
+    "background-desaturate": ({}, "inside"),
+    "background-pixelate": ({"block_size_px": 8.0}, "inside"),
+    "background-dim": ({}, "inside"),
+    "object-blur": ({"radius_px": 8.0}, "outside"),
+    "object-pixelate": ({"block_size_px": 8.0}, "outside"),
+    "object-fill": ({"colour": "#ff00ff"}, "outside"),
+    "object-highlight": ({}, "outside"),
+    "object-remove": ({"margin_px": 0.0}, "outside"),
+    "spotlight": ({}, "inside"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_effect_changes_only_its_region(name, frame, mask):
+    params, unchanged = CASES[name]
+    out = make_effect(name, params).apply(frame, mask, EffectContext())
+    assert out.shape == frame.shape and out.dtype == np.uint8
+    changed = _changed(out, frame)
+    inside = mask > 0.5
+    keep = inside if unchanged == "inside" else ~inside
+    assert not changed[keep].any(), f"{name} changed pixels it must not touch"
+    other = ~keep
+    assert changed[other].mean() > 0.5, f"{name} left its region mostly unchanged"
+
+
+def test_exact_values(frame, mask):
+    inside = mask > 0.5
+    out = make_effect("background-color", {"colour": "#00ff00"}).apply(frame, mask,
+                                                                      EffectContext())
+    assert (out[~inside] == (0, 255, 0)).all()
+    out = make_effect("object-fill", {"colour": "#102030"}).apply(frame, mask, EffectContext())
+    assert (out[inside] == (16, 32, 48)).all()
+    out = make_effect("background-dim", {"amount": 1.0}).apply(frame, mask, EffectContext())
+    assert (out[~inside] == 0).all()
+
+
+def test_soft_mask_blends_proportionally(frame):
+    half = np.full((H, W), 0.5, np.float32)
+    out = make_effect("object-fill", {"colour": "#000000"}).apply(frame, half, EffectContext())
+    np.testing.assert_allclose(out.astype(int), frame.astype(int) / 2, atol=1)
+
+
+def test_outline_and_glow_only_outside(frame, mask):
+    inside = mask > 0.5
+    for name in ("object-outline", "object-glow"):
+        out = make_effect(name, {"width_px": 3.0}).apply(frame, mask, EffectContext())
+        changed = _changed(out, frame)
+        assert not changed[inside].any()
+        ring = cv2.dilate(inside.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
+        assert changed[ring & ~inside].mean() > 0.9
+        assert not changed[~cv2.dilate(inside.astype(np.uint8),
+                                       np.ones((41, 41), np.uint8)).astype(bool)].any()
+
+
+def test_remove_and_cutout_make_alpha(frame, mask):
+    out = make_effect("background-remove").apply(frame, mask, EffectContext())
+    assert out.shape == (H, W, 4)
+    assert (out[..., 3][mask > 0.5] == 255).all() and (out[..., 3][mask == 0] == 0).all()
+    assert (out[..., :3] == frame).all()
+    cut = make_effect("cutout").apply(frame, mask, EffectContext())
+    assert (cut[..., 3] == out[..., 3]).all()
+
+
+def test_background_image_and_replace(tmp_path, frame, mask):
+    img = np.zeros((10, 20, 4), np.uint8)
+    img[..., 2] = 255  # blue in RGB
+    img[..., 3] = 255
+    path = tmp_path / "sticker.png"
+    cv2.imwrite(str(path), cv2.cvtColor(img, cv2.COLOR_RGBA2BGRA))
+    out = make_effect("background-image", {"path": str(path), "fit": "stretch"}).apply(
+        frame, mask, EffectContext())
+    assert (out[mask == 0] == (0, 0, 255)).all() and (out[mask > 0.5] == frame[mask > 0.5]).all()
+    # sticker 2:1 over the 50×30 box, keep aspect → 50×25 centred on the box
+    out = make_effect("object-replace", {"path": str(path)}).apply(frame, mask, EffectContext())
+    changed = _changed(out, frame)
+    ys, xs = np.nonzero(changed)
+    assert (xs.min(), xs.max() + 1) == (40, 90)
+    assert ys.min() >= 20 and ys.max() < 50 and ys.max() + 1 - ys.min() == 25
+
+
+def test_background_video_loops(frame, mask):
+    class Clip:
+        def __len__(self):
+            return 3
+
+        def read(self, i):
+            return np.full((36, 64, 3), 10 * (i + 1), np.uint8)
+
+    effect = make_effect("background-video", {"path": "x.mp4", "mode": "loop"})
+    ctx = EffectContext(frame_index=4, open_media=lambda p: Clip())
+    out = effect.apply(frame, mask, ctx)
+    assert (out[mask == 0] == 20).all()  # frame 4 → background frame 1
+    held = make_effect("background-video", {"path": "x.mp4", "mode": "hold"})
+    assert (held.apply(frame, mask, ctx)[mask == 0] == 30).all()
+
+
+def test_object_remove_uses_neighbouring_frames():
+    """A square moving over a static background is erased with the true background."""
+    bg = np.random.default_rng(1).integers(0, 255, (H, W, 3), dtype=np.uint8)
+    masks = {}
+    frames = {}
+    for i in range(9):
+        m = np.zeros((H, W), np.float32)
+        m[20:40, 10 + 8 * i:30 + 8 * i] = 1.0
+        f = bg.copy()
+        f[m > 0] = (255, 0, 0)
+        masks[i], frames[i] = m, f
+
+    class Frames:
+        def __len__(self):
+            return 9
+
+        def read(self, i):
+            return frames[i]
+
+    class Masks:
+        def read(self, oid, i):
+            return masks.get(i)
+
+    ctx = EffectContext(frame_index=4, object_id=1, frames=Frames(), masks=Masks())
+    out = make_effect("object-remove", {"temporal_frames": 4}).apply(frames[4], masks[4], ctx)
+    assert np.array_equal(out, bg)
+
+
+def test_registry_metadata_and_json_round_trip():
+    names = set(registry())
+    assert len(names) >= 18
+    for name, cls in registry().items():
+        effect = cls()
+        for field_name, meta in cls.fields_metadata():
+            assert meta.get("label"), f"{name}.{field_name} has no label"
+            assert meta.get("kind") in ("float", "int", "colour", "file", "choice", "bool")
+        first = next((f for f in dataclasses.fields(cls) if f.metadata["kind"] == "float"),
+                     None)
+        keys = {}
+        if first is not None:
+            keys[first.name] = KeyframeTrack((Keyframe(0, 1.0), Keyframe(10, 3.0, "hold")))
+        inst = EffectInstance(effect, enabled=False, keyframes=tuple(keys.items()))
+        text = json.dumps(inst.to_json())
+        assert EffectInstance.from_json(json.loads(text)) == inst
+    stacks = RenderStacks((ObjectStack(3, (EffectInstance(make_effect("object-blur")),)),),
+                          (EffectInstance(make_effect("background-dim")),))
+    assert RenderStacks.from_json(json.loads(json.dumps(stacks.to_json()))) == stacks
+
+
+def test_unknown_effect_is_a_user_error():
+    with pytest.raises(ValueError) as err:
+        make_effect("background-blurr")
+    assert getattr(type(err.value), "user_error", False)
+    with pytest.raises(ValueError):
+        make_effect("background-blur", {"radius": 3})
