@@ -1,0 +1,159 @@
+"""Export job: pixels after export, alpha round trips, audio range, frames/timestamps, cancel."""
+
+from __future__ import annotations
+
+import errno
+import threading
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from rendering.compositor import render_frame
+from rendering.effects import EffectContext, make_effect
+from rendering.effects.stack import EffectInstance, ObjectStack, RenderStacks
+from rendering.errors import DiskFullError
+from rendering.export import ExportCancelled, ExportRequest, export_job
+from rendering.export.mask_folder import FolderMaskSource
+from rendering.media import VideoSource, open_source, probe
+from rendering.synthetic import CIRCLE_ID, RECTANGLE_ID, SyntheticClip
+
+CLIP = SyntheticClip(width=128, height=72, num_frames=24, fps=Fraction(30))
+
+
+class ClipMasks:
+    """Exact masks of the synthetic clip as a mask source."""
+
+    def read(self, object_id: int, frame_index: int) -> np.ndarray | None:
+        if not 0 <= frame_index < CLIP.num_frames:
+            return None
+        return CLIP.mask(frame_index, object_id).astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory) -> Path:
+    return CLIP.write(tmp_path_factory.mktemp("src") / "clip.mp4", with_audio=True)
+
+
+@pytest.fixture(scope="module")
+def silent_source(tmp_path_factory) -> Path:
+    return CLIP.write(tmp_path_factory.mktemp("src") / "silent.mp4", with_audio=False)
+
+
+def _stacks(background=(), objects=None) -> RenderStacks:
+    objs = objects or {}
+    return RenderStacks(tuple(ObjectStack(i, objs.get(i, ())) for i in CLIP.object_ids),
+                        tuple(background))
+
+
+def _run(request: ExportRequest) -> list:
+    return list(export_job(request))
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return [p.name for p in folder.iterdir() if ".partial-" in p.name]
+
+
+def test_png_export_equals_compositor_exactly(source, tmp_path):
+    fill = (EffectInstance(make_effect("object-fill", {"colour": "#00ff00"})),)
+    stacks = _stacks(objects={CIRCLE_ID: fill})
+    progress = _run(ExportRequest(source, tmp_path / "seq", "png-rgba", stacks, ClipMasks(),
+                                  start=3, end=9))
+    assert [p.frames_done for p in progress] == list(range(1, 7))
+    assert progress[-1].total == 6 and progress[-1].eta_s == 0
+    with VideoSource(source) as src, open_source(tmp_path / "seq") as out:
+        assert len(out) == 6
+        for k in (0, 5):
+            i = 3 + k
+            got = out.read(k)
+            want = render_frame(src.read(i), {CIRCLE_ID: CLIP.mask(i, CIRCLE_ID)}, stacks,
+                                EffectContext(i))
+            np.testing.assert_array_equal(got, want)
+            inside = CLIP.mask(i, CIRCLE_ID)
+            assert (got[inside] == (0, 255, 0)).all()
+            np.testing.assert_array_equal(got[~inside], src.read(i)[~inside])
+
+
+@pytest.mark.parametrize("preset,name,alpha_tol", [
+    ("prores4444", "out.mov", 2), ("vp9-alpha", "out.webm", 6), ("png-rgba", "seq", 0)])
+def test_alpha_round_trip(source, tmp_path, preset, name, alpha_tol):
+    stacks = _stacks(background=(EffectInstance(make_effect("background-remove")),))
+    _run(ExportRequest(source, tmp_path / name, preset, stacks, ClipMasks(), end=6))
+    with open_source(tmp_path / name) as out:
+        assert len(out) == 6
+        for k in (0, 5):
+            union = CLIP.mask(k, CIRCLE_ID) | CLIP.mask(k, RECTANGLE_ID)
+            alpha = out.read_rgba(k)[..., 3].astype(int)
+            want = np.where(union, 255, 0)
+            assert np.abs(alpha - want).mean() <= alpha_tol, preset
+            assert (np.abs(alpha - want) > 128).mean() < 0.01, preset
+
+
+def test_frames_timestamps_and_audio_range(source, tmp_path):
+    out = tmp_path / "cut.mp4"
+    _run(ExportRequest(source, out, "h264", _stacks(), ClipMasks(), start=6, end=18))
+    info = probe(out)
+    assert info.frame_count == 12 and info.avg_rate == CLIP.fps
+    with av.open(str(out)) as c:
+        vs = c.streams.video[0]
+        pts = sorted(f.pts * vs.time_base for f in c.decode(vs))
+    assert pts == [Fraction(k, 30) for k in range(12)]
+    audio = info.audio[0]
+    one_audio_frame = Fraction(1024, audio.sample_rate_hz)
+    assert abs(audio.start_s) <= one_audio_frame
+    assert abs(audio.duration_s - Fraction(12, 30)) <= one_audio_frame
+
+
+def test_no_audio_in_no_audio_out_and_scale(silent_source, tmp_path):
+    out = tmp_path / "half.mp4"
+    _run(ExportRequest(silent_source, out, "h264", _stacks(), ClipMasks(), scale=0.5))
+    info = probe(out)
+    assert info.audio == () and (info.width, info.height) == (64, 36)
+    assert info.frame_count == CLIP.num_frames
+
+
+def test_matte_and_mask_pngs(source, tmp_path):
+    _run(ExportRequest(source, tmp_path / "matte.mp4", "matte", _stacks(), ClipMasks(), end=4))
+    with VideoSource(tmp_path / "matte.mp4") as m:
+        union = CLIP.mask(2, CIRCLE_ID) | CLIP.mask(2, RECTANGLE_ID)
+        grey = m.read(2)[..., 0].astype(int)
+        assert np.abs(grey - np.where(union, 255, 0)).mean() < 4
+    _run(ExportRequest(source, tmp_path / "masks", "mask-pngs", _stacks(), ClipMasks(),
+                       start=2, end=5))
+    masks = FolderMaskSource(tmp_path / "masks")
+    assert masks.object_ids == CLIP.object_ids
+    np.testing.assert_array_equal(masks.read(RECTANGLE_ID, 0) > 0.5,
+                                  CLIP.mask(2, RECTANGLE_ID))
+    assert masks.read(CIRCLE_ID, 3) is None
+
+
+def test_cancel_mid_export_leaves_nothing(source, tmp_path):
+    cancel = threading.Event()
+    out = tmp_path / "cancelled.mp4"
+    job = export_job(ExportRequest(source, out, "h264", _stacks(), ClipMasks()), cancel)
+    with pytest.raises(ExportCancelled):
+        for p in job:
+            if p.frames_done == 5:
+                cancel.set()
+    assert not out.exists() and _leftovers(tmp_path) == []
+    # closing the generator (the GUI dropping the job) also cleans up
+    job = export_job(ExportRequest(source, tmp_path / "seq", "png-rgba", _stacks(),
+                                   ClipMasks()))
+    next(job)
+    job.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+    assert threading.active_count() < 10
+
+
+def test_disk_full_is_a_clear_error(source, tmp_path, monkeypatch):
+    from rendering.media import png_sequence
+
+    def full(self, frame):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(png_sequence.PngSequenceSink, "write", full)
+    with pytest.raises(DiskFullError, match="disk is full"):
+        _run(ExportRequest(source, tmp_path / "seq", "png-rgba", _stacks(), ClipMasks()))
+    assert list(tmp_path.iterdir()) == []
