@@ -21,4 +21,5 @@ class BackgroundBlur(Effect):
 
     def apply(self, frame: np.ndarray, mask: np.ndarray, ctx: EffectContext) -> np.ndarray:
         colour = np.ascontiguousarray(rgb(frame))
-        return with_rgb(frame, blend(blur(colour, ctx.px(self.radius_px)), colour, mask))
+        return with_rgb(frame, blend(blur(colour, ctx.px(self.radius_px)), colour, mask,
+                                     reuse_base=True))

@@ -22,4 +22,4 @@ class BackgroundPixelate(Effect):
     def apply(self, frame: np.ndarray, mask: np.ndarray, ctx: EffectContext) -> np.ndarray:
         colour = np.ascontiguousarray(rgb(frame))
         mosaic = pixelate(colour, ctx.px(self.block_size_px))
-        return with_rgb(frame, blend(mosaic, colour, mask))
+        return with_rgb(frame, blend(mosaic, colour, mask, reuse_base=True))

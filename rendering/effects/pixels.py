@@ -14,13 +14,38 @@ import numpy as np
 _DIRECT_SIGMA_PX = 3.0
 
 
-def blend(base: np.ndarray, top: np.ndarray, weight: np.ndarray) -> np.ndarray:
-    """``base·(1−w) + top·w`` per pixel; base/top H×W×C uint8, weight H×W float32 [0, 1]."""
+def weight_box(weight: np.ndarray) -> tuple[int, int, int, int] | None:
+    """(y0, y1, x0, x1) bounding box of ``weight > 0`` (exclusive ends), None if all zero."""
+    cols = cv2.reduce(weight, 0, cv2.REDUCE_MAX).ravel()
+    xs = np.flatnonzero(cols > 0)
+    if xs.size == 0:
+        return None
+    rows = cv2.reduce(weight[:, xs[0]:xs[-1] + 1], 1, cv2.REDUCE_MAX).ravel()
+    ys = np.flatnonzero(rows > 0)
+    return int(ys[0]), int(ys[-1]) + 1, int(xs[0]), int(xs[-1]) + 1
+
+
+def blend(base: np.ndarray, top: np.ndarray, weight: np.ndarray,
+          reuse_base: bool = False) -> np.ndarray:
+    """``base·(1−w) + top·w`` per pixel; base/top H×W×C uint8, weight H×W float32 [0, 1].
+
+    Only the bounding box of ``w > 0`` is blended (objects are usually a small part of the
+    frame); the rest is a copy of ``base`` (or ``base`` itself, written in place, when the
+    caller owns it and passes ``reuse_base``).
+    """
+    if base.shape != top.shape or base.shape[2] > 4:
+        raise ValueError(f"cannot blend {base.shape} with {top.shape}")
     w = np.ascontiguousarray(weight, dtype=np.float32)
-    inv = 1.0 - w
-    if base.shape[2] == top.shape[2] and base.shape[2] <= 4:
-        return cv2.blendLinear(np.ascontiguousarray(top), np.ascontiguousarray(base), w, inv)
-    raise ValueError(f"cannot blend {base.shape} with {top.shape}")
+    box = weight_box(w)
+    reuse = reuse_base and base.flags.c_contiguous and base.flags.writeable
+    out = base if reuse else np.array(base, copy=True, order="C")
+    if box is None:
+        return out
+    y0, y1, x0, x1 = box
+    wb = np.ascontiguousarray(w[y0:y1, x0:x1])
+    out[y0:y1, x0:x1] = cv2.blendLinear(np.ascontiguousarray(top[y0:y1, x0:x1]),
+                                        np.ascontiguousarray(base[y0:y1, x0:x1]), wb, 1.0 - wb)
+    return out
 
 
 def rgb(frame: np.ndarray) -> np.ndarray:
@@ -45,7 +70,11 @@ def blur(img: np.ndarray, radius_px: float) -> np.ndarray:
     if factor <= 1.5:
         return cv2.GaussianBlur(img, (0, 0), sigma)
     sw, sh = max(1, round(w / factor)), max(1, round(h / factor))
-    small = cv2.resize(img, (sw, sh), interpolation=cv2.INTER_AREA)
+    small = img
+    while small.shape[1] >= 2 * sw and small.shape[0] >= 2 * sh:  # cheap 2× box steps
+        small = cv2.resize(small, (small.shape[1] // 2, small.shape[0] // 2),
+                           interpolation=cv2.INTER_LINEAR)
+    small = cv2.resize(small, (sw, sh), interpolation=cv2.INTER_AREA)
     small = cv2.GaussianBlur(small, (0, 0), sigma * sw / w)
     return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
 
