@@ -64,17 +64,19 @@ def _run(effects: tuple[EffectInstance, ...], frame: np.ndarray, mask: np.ndarra
 
 
 def render_frame(frame: np.ndarray, masks: Mapping[int, np.ndarray | None],
-                 stacks: RenderStacks, ctx: EffectContext) -> np.ndarray:
+                 stacks: RenderStacks, ctx: EffectContext | None = None) -> np.ndarray:
     """Apply ``stacks`` to ``frame`` (H×W×3 uint8 RGB) with per-object ``masks``.
 
     Args:
         frame: the source frame at output resolution.
         masks: object id → H×W float32 [0, 1] mask (any resolution; resized) or None.
         stacks: object stacks in z-order (bottom first) and the background stack.
-        ctx: frame index, fps, scale and sources (see :class:`EffectContext`).
+        ctx: frame index, fps, scale and sources (see :class:`EffectContext`); default frame 0
+            with no sources.
     Returns:
         H×W×3 uint8 RGB, or H×W×4 uint8 RGBA if an effect made transparency.
     """
+    ctx = EffectContext() if ctx is None else ctx
     h, w = frame.shape[:2]
     vis = visible_masks(masks, stacks, ctx, h, w)
     out = frame
@@ -100,9 +102,10 @@ def preview_size(width: int, height: int, max_width_px: int) -> tuple[int, int, 
 
 
 def render_preview(frame: np.ndarray, masks: Mapping[int, np.ndarray | None],
-                   stacks: RenderStacks, ctx: EffectContext, max_width_px: int = 640
-                   ) -> np.ndarray:
+                   stacks: RenderStacks, ctx: EffectContext | None = None,
+                   max_width_px: int = 640) -> np.ndarray:
     """``render_frame`` at reduced resolution (at most ``max_width_px`` wide)."""
+    ctx = EffectContext() if ctx is None else ctx
     h, w = frame.shape[:2]
     pw, ph, scale = preview_size(w, h, max_width_px)
     if scale != 1.0:

@@ -83,3 +83,51 @@ def test_list_presets(capsys):
     names = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
     assert {"h264", "hevc", "prores4444", "vp9-alpha", "png-rgba", "matte", "mask-pngs",
             "same-as-source"} <= set(names)
+
+
+def test_project_form_through_the_document_model(clip, monkeypatch):
+    """``render PROJECT.masklet`` with a stand-in for ``editor.model.load_project``."""
+    from dataclasses import dataclass, field
+
+    import editor.model
+    from rendering.export.mask_folder import FolderMaskSource
+
+    tmp, video = clip
+
+    @dataclass
+    class Ref:
+        name: str
+        params: dict
+        enabled: bool = True
+        keyframes: dict = field(default_factory=dict)
+
+    @dataclass
+    class Obj:
+        object_id: int
+        effects: list
+        refinement: dict = field(default_factory=dict)
+
+    @dataclass
+    class Project:
+        source_path: object
+        masks: object
+        objects: list
+        background_effects: list
+
+    fill = Ref("object-fill", {"colour": "#00ff00"},
+               keyframes={"opacity": [[0, 1.0, "hold"]]})
+    project = Project(video, FolderMaskSource(tmp / "masks"),
+                      [Obj(CIRCLE_ID, [fill], {"threshold": 0.5})],
+                      [Ref("background-remove", {})])
+    monkeypatch.setattr(editor.model, "load_project", lambda path: project, raising=False)
+    out = tmp / "seq"
+    rc = main.main(["render", str(tmp / "p.masklet"), "-o", str(out), "--preset", "png-rgba",
+                    "--start", "2", "--end", "5"])
+    assert rc == 0
+    frames = sorted(out.iterdir())
+    assert len(frames) == 3
+    rgba = cv2.cvtColor(cv2.imread(str(frames[1]), cv2.IMREAD_UNCHANGED), cv2.COLOR_BGRA2RGBA)
+    circle = CLIP.mask(3, CIRCLE_ID)
+    core = cv2.erode(circle.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    assert (rgba[core] == (0, 255, 0, 255)).all()
+    assert (rgba[..., 3][~(circle | CLIP.mask(3, RECTANGLE_ID))] <= 2).all()

@@ -58,14 +58,63 @@ def _mask_request(args: argparse.Namespace, preset: str):
                          start=args.start or 0, end=args.end, scale=args.scale or 1.0)
 
 
+def _first_attr(obj, names: tuple[str, ...], default=None):
+    for name in names:
+        if hasattr(obj, name):
+            return getattr(obj, name)
+    return default
+
+
+def _effect_instances(refs):
+    """Document ``EffectRef(name, params, enabled, keyframes)`` items → effect instances."""
+    from rendering.effects.stack import EffectInstance
+
+    return tuple(EffectInstance.from_parts(r.name, dict(r.params), getattr(r, "enabled", True),
+                                           getattr(r, "keyframes", None) or {})
+                 for r in refs or ())
+
+
+def stacks_from_project(project):
+    """Render stacks of a document-model project.
+
+    Reads (duck-typed, plain data): ``project.objects`` in z-order (bottom first), each with
+    ``object_id`` (or ``id``), ``effects`` (``EffectRef`` items), optional ``refinement``
+    (dict of :class:`~rendering.effects.refine.MaskRefinement` fields) and ``visible``;
+    ``project.background_effects`` (``EffectRef`` items).
+    """
+    from rendering.effects.refine import MaskRefinement
+    from rendering.effects.stack import ObjectStack, RenderStacks
+
+    objects = []
+    for obj in _first_attr(project, ("objects",), ()) or ():
+        obj_id = int(_first_attr(obj, ("object_id", "id")))
+        refinement = _first_attr(obj, ("refinement",), None) or {}
+        if not isinstance(refinement, MaskRefinement):
+            refinement = MaskRefinement(**dict(refinement))
+        objects.append(ObjectStack(obj_id, _effect_instances(obj.effects), refinement,
+                                   bool(getattr(obj, "visible", True))))
+    background = _effect_instances(_first_attr(project, ("background_effects",
+                                                         "background"), ()))
+    return RenderStacks(tuple(objects), background)
+
+
 def _project_request(args: argparse.Namespace, preset: str):
+    """Export request for ``render PROJECT.masklet`` through the document model
+    (``editor.model.load_project(path)`` → project with ``source_path`` and a ``masks`` store
+    whose ``read(object_id, frame_index)`` gives H×W float32 [0, 1] or None)."""
+    from rendering.export.job import ExportRequest
+
     try:
-        from editor.cli.render_project import project_request
+        from editor.model import load_project
     except ImportError:
         raise RenderArgumentError(
             f"{args.input}: rendering project files needs the document model, which this "
             "build lacks — use `render VIDEO --masks DIR --effect NAME`") from None
-    return project_request(args, preset)
+    project = load_project(Path(args.input))
+    source = _first_attr(project, ("source_path", "video_path", "media_path"))
+    masks = _first_attr(project, ("masks", "store", "masklet_store", "mask_store"))
+    return ExportRequest(source, args.output, preset, stacks_from_project(project), masks,
+                         start=args.start or 0, end=args.end, scale=args.scale or 1.0)
 
 
 def _preset_name(args: argparse.Namespace) -> str:
