@@ -188,3 +188,13 @@ def test_unknown_effect_is_a_user_error():
     assert getattr(type(err.value), "user_error", False)
     with pytest.raises(ValueError):
         make_effect("background-blur", {"radius": 3})
+
+
+@pytest.mark.parametrize("name", sorted(set(CASES) | {"object-outline", "object-glow"}))
+def test_effects_keep_alpha_of_rgba_frames(name, frame, mask):
+    alpha = np.full((H, W), 77, np.uint8)
+    rgba = np.dstack([frame, alpha])
+    out = make_effect(name).apply(rgba, mask, EffectContext())
+    assert out.shape == (H, W, 4) and (out[..., 3] == 77).all()
+    rgb_out = make_effect(name).apply(frame, mask, EffectContext())
+    np.testing.assert_array_equal(out[..., :3], rgb_out)

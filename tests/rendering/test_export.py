@@ -157,3 +157,23 @@ def test_disk_full_is_a_clear_error(source, tmp_path, monkeypatch):
     with pytest.raises(DiskFullError, match="disk is full"):
         _run(ExportRequest(source, tmp_path / "seq", "png-rgba", _stacks(), ClipMasks()))
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("preset,name,codec", [
+    ("hevc", "o.mp4", "hevc"), ("same-as-source", "s.mp4", "h264"), ("h264", "o.mkv", "h264")])
+def test_codec_presets_decode(source, tmp_path, preset, name, codec):
+    _run(ExportRequest(source, tmp_path / name, preset, _stacks(), ClipMasks(), end=5))
+    info = probe(tmp_path / name)
+    assert (info.codec, info.frame_count, info.avg_rate) == (codec, 5, CLIP.fps)
+    with VideoSource(tmp_path / name) as out, VideoSource(source) as src:
+        assert np.abs(out.read(4).astype(int) - src.read(4).astype(int)).mean() < 4
+
+
+def test_vfr_source_is_normalised_to_its_average_rate(tmp_path):
+    vfr = CLIP.write(tmp_path / "vfr.mp4", vfr=True, with_audio=False)
+    src_info = probe(vfr)
+    assert src_info.is_vfr
+    _run(ExportRequest(vfr, tmp_path / "cfr.mp4", "h264", _stacks(), ClipMasks()))
+    info = probe(tmp_path / "cfr.mp4")
+    assert info.frame_count == CLIP.num_frames and not info.is_vfr
+    assert info.avg_rate == src_info.avg_rate
