@@ -8,7 +8,8 @@ Prints, for the clip (default: the 1280×720 dog clip in ../shared/clips) with a
 elliptical mask:
 
 * plain PyAV decode → libx264 encode (CRF 18, veryfast, yuv420p frames passed straight
-  through, no RGB) — the baseline;
+  through, no RGB) — the baseline; and the same with an RGB round trip (the floor any
+  RGB effect pipeline pays);
 * Masklet export, H.264 preset, no effect and background-blur (radius 24 px): fps and ratio
   to the baseline (targets ≥ 0.8× and ≥ 0.6×);
 * ProRes 4444 and VP9-alpha export fps with background-remove;
@@ -62,8 +63,9 @@ class EllipseMasks:
         return cv2.GaussianBlur(m, (0, 0), 2.0)
 
 
-def plain_transcode(clip: Path, out: Path, frames: int) -> float:
-    """fps of decode → libx264 (CRF 18, veryfast) with PyAV alone."""
+def plain_transcode(clip: Path, out: Path, frames: int, rgb: bool = False) -> float:
+    """fps of decode → libx264 (CRF 18, veryfast) with PyAV alone; ``rgb`` adds the RGB round
+    trip every effect needs (yuv → rgb24 ndarray → yuv, BT.709 limited)."""
     t0 = time.perf_counter()
     with av.open(str(clip)) as src, av.open(str(out), "w") as dst:
         vin = src.streams.video[0]
@@ -73,6 +75,10 @@ def plain_transcode(clip: Path, out: Path, frames: int) -> float:
         vout.width, vout.height, vout.pix_fmt = vin.width, vin.height, "yuv420p"
         n = 0
         for frame in src.decode(vin):
+            if rgb:
+                arr = frame.to_ndarray(format="rgb24")
+                frame = av.VideoFrame.from_ndarray(arr, format="rgb24").reformat(
+                    format="yuv420p", dst_colorspace="ITU709", dst_color_range="MPEG")
             frame.pts = None
             dst.mux(vout.encode(frame))
             n += 1
@@ -125,6 +131,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
         base = plain_transcode(args.clip, d / "plain.mp4", args.frames)
+        base_rgb = plain_transcode(args.clip, d / "plain_rgb.mp4", args.frames, rgb=True)
         none = export_fps(args.clip, d / "none.mp4", "h264", _stacks(None), masks, args.frames)
         blur = export_fps(args.clip, d / "blur.mp4", "h264",
                           _stacks("background-blur", {"radius_px": 24.0}), masks, args.frames)
@@ -135,6 +142,8 @@ def main() -> None:
     prev, full = preview_ms(args.clip)
     print(f"clip {args.clip.name} {w}x{h}, {args.frames} frames")
     print(f"plain PyAV transcode (x264 crf18 veryfast): {base:7.1f} fps")
+    print(f"plain PyAV + RGB round trip:                {base_rgb:7.1f} fps  "
+          f"{base_rgb / base:.2f}x")
     print(f"export h264, no effect:                     {none:7.1f} fps  {none / base:.2f}x")
     print(f"export h264, background-blur 24 px:         {blur:7.1f} fps  {blur / base:.2f}x")
     print(f"export prores4444 + alpha ({args.alpha_frames} frames):     {prores:7.1f} fps")

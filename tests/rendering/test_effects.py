@@ -115,6 +115,10 @@ def test_background_image_and_replace(tmp_path, frame, mask):
     ys, xs = np.nonzero(changed)
     assert (xs.min(), xs.max() + 1) == (40, 90)
     assert ys.min() >= 20 and ys.max() < 50 and ys.max() + 1 - ys.min() == 25
+    moved = make_effect("object-replace", {"path": str(path), "offset_x": 0.2}).apply(
+        frame, mask, EffectContext())
+    xs = np.nonzero(_changed(moved, frame))[1]
+    assert (xs.min(), xs.max() + 1) == (50, 100)
 
 
 def test_background_video_loops(frame, mask):
