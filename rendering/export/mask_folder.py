@@ -47,12 +47,24 @@ class MaskFolderSink:
 
     def __init__(self, final: Path) -> None:
         self.final = final
+        if not final.parent.is_dir():
+            raise MediaError(f"{final}: the folder does not exist — choose an existing one")
         self.temp = atomic.temp_sibling(final)
-        self.temp.mkdir(parents=True)
+        try:
+            self.temp.mkdir()
+        except OSError as exc:
+            raise atomic.translate_os_error(exc, final) from exc
         self.count = 0
 
     def write(self, masks: dict[int, np.ndarray], index: int) -> None:
         """``masks``: object id → H×W float32 [0, 1]; ``index``: output frame index."""
+        try:
+            self._write(masks, index)
+        except OSError as exc:
+            raise atomic.translate_os_error(exc, self.final) from exc
+        self.count += 1
+
+    def _write(self, masks: dict[int, np.ndarray], index: int) -> None:
         for object_id, m in masks.items():
             folder = self.temp / str(object_id)
             folder.mkdir(exist_ok=True)
@@ -61,10 +73,13 @@ class MaskFolderSink:
             if not ok:
                 raise MediaError(f"{self.final}: PNG encoding failed")
             (folder / f"{index:05d}.png").write_bytes(buf.tobytes())
-        self.count += 1
 
     def commit(self) -> None:
-        atomic.commit(self.temp, self.final)
+        try:
+            atomic.commit(self.temp, self.final)
+        except OSError as exc:
+            self.abort()
+            raise atomic.translate_os_error(exc, self.final) from exc
 
     def abort(self) -> None:
         atomic.discard(self.temp)

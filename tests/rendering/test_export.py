@@ -177,3 +177,13 @@ def test_vfr_source_is_normalised_to_its_average_rate(tmp_path):
     info = probe(tmp_path / "cfr.mp4")
     assert info.frame_count == CLIP.num_frames and not info.is_vfr
     assert info.avg_rate == src_info.avg_rate
+
+
+@pytest.mark.parametrize("preset,name", [("mask-pngs", "masks"), ("h264", "o.mp4")])
+def test_missing_output_folder_is_a_user_error(source, tmp_path, preset, name):
+    from rendering.errors import MediaError
+
+    with pytest.raises(MediaError, match="does not exist") as err:
+        _run(ExportRequest(source, tmp_path / "nope" / name, preset, _stacks(), ClipMasks()))
+    assert err.value.user_error
+    assert list(tmp_path.iterdir()) == []
