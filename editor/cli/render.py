@@ -144,6 +144,9 @@ def run(args: argparse.Namespace) -> int:
         return _list_presets()
     from rendering.export.job import export_job
 
+    if not args.input or not args.output:
+        raise RenderArgumentError("render needs an input (PROJECT.masklet or VIDEO) and "
+                                  "-o OUT")
     preset = _preset_name(args)
     if args.masks:
         request = _mask_request(args, preset)

@@ -45,6 +45,8 @@ from rendering.media.writer import VideoWriter
 class ExportCancelled(RenderingError):
     """The export was cancelled; no output was written."""
 
+    user_error = True
+
 
 @dataclass(frozen=True)
 class ExportRequest:
