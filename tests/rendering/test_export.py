@@ -187,3 +187,50 @@ def test_missing_output_folder_is_a_user_error(source, tmp_path, preset, name):
         _run(ExportRequest(source, tmp_path / "nope" / name, preset, _stacks(), ClipMasks()))
     assert err.value.user_error
     assert list(tmp_path.iterdir()) == []
+
+
+def _noise_clip(path: Path, rate_hz: int = 48000, frames: int = 30) -> np.ndarray:
+    """Write a 128×72 30 fps clip with white-noise mono audio; return the noise samples."""
+    noise = (np.random.default_rng(0).standard_normal(rate_hz * 2) * 0.2).astype(np.float32)
+    with av.open(str(path), "w") as c:
+        vs = c.add_stream("libx264", rate=30)
+        vs.width, vs.height, vs.pix_fmt = 128, 72, "yuv420p"
+        aus = c.add_stream("aac", rate=rate_hz)
+        aus.layout = "mono"
+        pos = 0
+        for i in range(frames):
+            vf = av.VideoFrame.from_ndarray(np.full((72, 128, 3), 8 * i, np.uint8), "rgb24")
+            vf.pts, vf.time_base = i, Fraction(1, 30)
+            c.mux(vs.encode(vf))
+            while pos + 1024 <= (i + 1) * rate_hz // 30:
+                af = av.AudioFrame.from_ndarray(noise[None, pos:pos + 1024], format="fltp",
+                                                layout="mono")
+                af.sample_rate, af.pts = rate_hz, pos
+                c.mux(aus.encode(af))
+                pos += 1024
+        c.mux(vs.encode(None))
+        c.mux(aus.encode(None))
+    return noise
+
+
+def _decoded_audio(path: Path) -> np.ndarray:
+    with av.open(str(path)) as c:
+        return np.concatenate([f.to_ndarray()[0] for f in c.decode(audio=0)])
+
+
+def test_audio_stays_in_sync_over_in_out_points(tmp_path):
+    """Output sample s must be source sample s + start/fps·rate (within one AAC frame)."""
+    src = tmp_path / "noise.mp4"
+    _noise_clip(src)
+    _run(ExportRequest(src, tmp_path / "cut.mp4", "h264", RenderStacks(), None,
+                       start=6, end=18))
+    a_src, a_out = _decoded_audio(src), _decoded_audio(tmp_path / "cut.mp4")
+    assert abs(len(a_out) - 12 * 1600) <= 1024
+    seg = a_out[2000:6000]
+    expected = 2000 + 6 * 1600
+    lags = range(expected - 2048, expected + 2048)
+    scores = [float(np.dot(seg, a_src[g:g + seg.size])) for g in lags]
+    best = lags[int(np.argmax(scores))]
+    assert abs(best - expected) <= 1024
+    corr = max(scores) / np.linalg.norm(seg) / np.linalg.norm(a_src[best:best + seg.size])
+    assert corr > 0.5
