@@ -20,6 +20,7 @@ from rendering.effects.pixels import blend, rgb, with_rgb
 
 _COVERED = 0.5      # mask value above which a pixel belongs to the object
 _VISIBLE = 0.1      # neighbour mask value below which its background is usable
+_INPAINT_AREA_PX = 8000  # holes larger than this are inpainted on a downscaled copy
 
 
 def _neighbour_layers(ctx: EffectContext, size: tuple[int, int], radius: int
@@ -67,6 +68,26 @@ def temporal_fill(colour: np.ndarray, hole: np.ndarray, ctx: EffectContext, radi
     return filled, missing
 
 
+def inpaint(colour: np.ndarray, missing: np.ndarray, radius_px: float) -> np.ndarray:
+    """Telea inpainting of ``missing`` (H×W bool); large holes are filled on a downscaled
+    copy (the fill is smooth anyway; Telea's cost grows with the hole's area)."""
+    area = int(np.count_nonzero(missing))
+    factor = (area / _INPAINT_AREA_PX) ** 0.5
+    hole = missing.astype(np.uint8) * 255
+    if factor <= 1.5:
+        return cv2.inpaint(colour, hole, radius_px, cv2.INPAINT_TELEA)
+    h, w = missing.shape
+    sw, sh = max(8, round(w / factor)), max(8, round(h / factor))
+    small = cv2.resize(colour, (sw, sh), interpolation=cv2.INTER_AREA)
+    small_hole = cv2.resize(hole, (sw, sh), interpolation=cv2.INTER_NEAREST)
+    small_hole = cv2.dilate(small_hole, np.ones((3, 3), np.uint8))
+    filled = cv2.inpaint(small, small_hole, max(1.0, radius_px / factor), cv2.INPAINT_TELEA)
+    up = cv2.resize(filled, (w, h), interpolation=cv2.INTER_LINEAR)
+    out = colour.copy()
+    out[missing] = up[missing]
+    return out
+
+
 @register
 @dataclass(frozen=True)
 class ObjectRemove(Effect):
@@ -84,7 +105,6 @@ class ObjectRemove(Effect):
             return frame
         filled, missing = temporal_fill(colour, hole, ctx, int(self.temporal_frames))
         if missing.any():
-            filled = cv2.inpaint(filled, missing.astype(np.uint8) * 255,
-                                 ctx.px(self.inpaint_radius_px), cv2.INPAINT_TELEA)
+            filled = inpaint(filled, missing, ctx.px(self.inpaint_radius_px))
         weight = np.maximum(mask, hole.astype(np.float32))
         return with_rgb(frame, blend(colour, filled, weight))

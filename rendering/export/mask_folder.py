@@ -6,6 +6,8 @@ soft values allowed; read as H×W float32 in [0, 1] (value / 255).
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import cv2
@@ -16,9 +18,16 @@ from rendering.media import atomic
 
 
 class FolderMaskSource:
-    """``read(object_id, frame_index) -> H×W float32 [0, 1] | None`` over a mask folder."""
+    """``read(object_id, frame_index) -> H×W float32 [0, 1] | None`` over a mask folder.
 
-    def __init__(self, folder: Path | str) -> None:
+    The last ``cache_masks`` masks read are kept (temporal effects read each mask up to
+    2·radius + 1 times); returned arrays are read-only. Thread-safe.
+    """
+
+    def __init__(self, folder: Path | str, cache_masks: int = 48) -> None:
+        self._cache: OrderedDict[tuple[int, int], np.ndarray | None] = OrderedDict()
+        self._cache_masks = cache_masks
+        self._lock = threading.Lock()
         self.folder = Path(folder)
         if not self.folder.is_dir():
             raise MediaError(f"{self.folder}: mask folder not found — pass the folder "
@@ -30,6 +39,21 @@ class FolderMaskSource:
         self.object_ids: tuple[int, ...] = tuple(sorted(ids))
 
     def read(self, object_id: int, frame_index: int) -> np.ndarray | None:
+        key = (object_id, frame_index)
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        mask = self._load(object_id, frame_index)
+        if mask is not None:
+            mask.setflags(write=False)
+        with self._lock:
+            self._cache[key] = mask
+            while len(self._cache) > self._cache_masks:
+                self._cache.popitem(last=False)
+        return mask
+
+    def _load(self, object_id: int, frame_index: int) -> np.ndarray | None:
         path = self.folder / str(object_id) / f"{frame_index:05d}.png"
         if frame_index < 0 or not path.is_file():
             return None

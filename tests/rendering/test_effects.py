@@ -202,3 +202,20 @@ def test_effects_keep_alpha_of_rgba_frames(name, frame, mask):
     assert out.shape == (H, W, 4) and (out[..., 3] == 77).all()
     rgb_out = make_effect(name).apply(frame, mask, EffectContext())
     np.testing.assert_array_equal(out[..., :3], rgb_out)
+
+
+def test_object_remove_inpaints_a_large_hole_smoothly():
+    """Without neighbours the hole is inpainted (downscaled for large holes): the fill matches
+    the surrounding smooth gradient and nothing outside changes."""
+    h, w = 240, 320
+    yy, xx = np.mgrid[:h, :w]
+    frame = np.dstack([xx * 255 // w, yy * 255 // h, np.full((h, w), 90)]).astype(np.uint8)
+    painted = frame.copy()
+    mask = np.zeros((h, w), np.float32)
+    mask[60:180, 80:240] = 1.0
+    painted[mask > 0] = (255, 0, 255)
+    out = make_effect("object-remove", {"margin_px": 0.0}).apply(painted, mask,
+                                                                  EffectContext())
+    inside = mask > 0
+    assert np.array_equal(out[~inside], frame[~inside])
+    assert np.abs(out[inside].astype(int) - frame[inside].astype(int)).mean() < 30
