@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 
 from segmentation.tracker.budget import estimate_bytes
@@ -97,3 +98,24 @@ def test_estimate_window_is_flat_full_grows():
     b = estimate_bytes(SETTINGS, window, 10000, 2, 1, 4)
     assert a == b
     assert estimate_bytes(SETTINGS, full, 10000, 2, 1, 4) > 5 * b
+
+
+def test_fill_holes_only_small_background_components():
+    from segmentation.tracker.postprocess import fill_holes
+
+    low = torch.full((1, 1, 12, 12), 5.0)
+    low[0, 0, 0:3, :] = -4.0  # a 36-pixel background band: kept
+    low[0, 0, 6, 6] = -2.0  # a 1-pixel hole: filled with 0.1
+    low[0, 0, 9:11, 2:4] = -3.0  # a 4-pixel hole: filled when max_area >= 4
+    out = fill_holes(low, 3)
+    assert float(out[0, 0, 6, 6]) == pytest.approx(0.1)
+    assert (out[0, 0, 9:11, 2:4] == -3.0).all() and (out[0, 0, 0:3] == -4.0).all()
+    assert torch.allclose(fill_holes(low, 4)[0, 0, 9:11, 2:4], torch.tensor(0.1))
+
+
+def test_non_overlapping_clamps_losers():
+    from segmentation.tracker.postprocess import non_overlapping
+
+    logits = torch.tensor([[[[3.0, -1.0]]], [[[2.0, 4.0]]]])
+    out = non_overlapping(logits)
+    assert out[0, 0, 0].tolist() == [3.0, -10.0] and out[1, 0, 0].tolist() == [-10.0, 4.0]
