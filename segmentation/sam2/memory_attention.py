@@ -75,7 +75,8 @@ class MemoryAttention(nn.Module):
         memory: (B, M, mem_dim) spatial memories of F frames (F·HW tokens) followed by
             ``num_obj_ptr_tokens`` object-pointer tokens;
         memory_pos: (B, M, mem_dim) their position + temporal encodings.
-    Returns (B, HW, d_model), the conditioned features in the dtype of ``curr``.
+    Returns (B, HW, d_model), the conditioned features in the weights' dtype (inputs of
+    another dtype, e.g. bfloat16 memories, are cast).
     """
 
     def __init__(self, hp: dict[str, Any]) -> None:
@@ -93,8 +94,9 @@ class MemoryAttention(nn.Module):
     ) -> Tensor:
         # bfloat16 memories are computed with the attention's own dtype (the official code
         # upcasts them only by accident of concatenation, and crashes when no pointer exists).
-        memory = memory.to(curr.dtype)
-        memory_pos = memory_pos.to(curr.dtype)
+        dtype = self.norm.weight.dtype  # inputs follow the weights' precision
+        curr, curr_pos = curr.to(dtype), curr_pos.to(dtype)
+        memory, memory_pos = memory.to(dtype), memory_pos.to(dtype)
         out = curr + 0.1 * curr_pos if self.pos_enc_at_input else curr
         for layer in self.layers:
             out = layer(out, memory, curr_pos, memory_pos, num_k_exclude_rope=num_obj_ptr_tokens)

@@ -147,7 +147,7 @@ class MemoryEncoder(nn.Module):
         pix_feat: (B, in_dim, H, W) raw top-level image features of the frame;
         mask: (B, 1, S, S) mask values already mapped for the encoder (SAM 2 feeds
             ``sigmoid(logit)·20 − 10`` or ``binary·20 − 10``; no sigmoid is applied here).
-    Returns ``(features, pos)``: (B, out_dim, H, W) memory in the dtype of ``pix_feat`` and its
+    Returns ``(features, pos)``: (B, out_dim, H, W) memory in the weights' dtype and its
     (B, out_dim, H, W) sine position encoding.
     """
 
@@ -173,8 +173,9 @@ class MemoryEncoder(nn.Module):
         )
 
     def forward(self, pix_feat: Tensor, mask: Tensor) -> tuple[Tensor, Tensor]:
-        masks = self.mask_downsampler(mask.to(pix_feat.dtype))
-        x = self.fuser(self.pix_feat_proj(pix_feat) + masks)
+        dtype = self.pix_feat_proj.weight.dtype  # inputs follow the weights' precision
+        masks = self.mask_downsampler(mask.to(dtype))
+        x = self.fuser(self.pix_feat_proj(pix_feat.to(dtype)) + masks)
         x = self.out_proj(x)
         pos = self.position_encoding(x.shape[0], x.shape[-2], x.shape[-1], x.device)
         return x, pos.to(x.dtype)

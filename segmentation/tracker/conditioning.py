@@ -156,7 +156,7 @@ def condition(port: ModelPort, features: FrameFeatures, refs: list[MemoryRefs | 
             curr.expand(batch, -1, -1), curr_pos.expand(batch, -1, -1), memory, memory_pos,
             num_obj_ptr_tokens=toks[0][2],
         )
-        out[members] = fused.transpose(1, 2).reshape(batch, c, h, w)
+        out[members] = fused.transpose(1, 2).reshape(batch, c, h, w).to(out.dtype)
     return out
 
 
