@@ -62,6 +62,18 @@ def _field(obj: Any, *names: str) -> Any:
     raise AttributeError(f"{type(obj).__name__} has none of {names}")
 
 
+def _first(obj: Any, *names: str) -> Any:
+    try:
+        return _field(obj, *names)
+    except AttributeError:
+        return None
+
+
+def _last(value: Any) -> Tensor:
+    """A tensor, or the last (top-level) tensor of a per-level list."""
+    return value[-1] if isinstance(value, (list, tuple)) else value
+
+
 def _hyperparameters(model: Any) -> dict[str, Any]:
     config = model.config
     if isinstance(config, dict):
@@ -99,12 +111,13 @@ class ModelPort:
         """(1, 3, S, S) float32 normalised input → :class:`FrameFeatures`."""
         image = image.to(self.device, self.dtype)
         out = self.model.encode_image(image)
-        top = _field(out, "image_embed_raw", "vision_features", "top", "image_embed")
-        pos = _field(out, "top_pos", "vision_pos_enc", "image_pe", "pos")
-        if isinstance(pos, (list, tuple)):
-            pos = pos[-1]
+        top = _first(out, "vision_features", "image_embed_raw", "top", "fpn", "backbone_fpn")
+        if top is None:  # only the image predictor's embedding (fpn top + no_mem_embed)
+            embed = _field(out, "image_embed")
+            top = embed - self.no_mem_embed.reshape(1, -1, 1, 1).to(embed.dtype)
+        pos = _field(out, "vision_pos_enc", "top_pos", "fpn_pos", "pos", "image_pe")
         high = _field(out, "high_res_feats", "high_res_features", "high_res")
-        return FrameFeatures(top=top, top_pos=pos, high_res=tuple(high or ()))
+        return FrameFeatures(top=_last(top), top_pos=_last(pos), high_res=tuple(high or ()))
 
     def heads(
         self, image_embed: Tensor, features: FrameFeatures, point_coords: Tensor | None,
