@@ -115,7 +115,7 @@ class ModelPort:
         if top is None:  # only the image predictor's embedding (fpn top + no_mem_embed)
             embed = _field(out, "image_embed")
             top = embed - self.no_mem_embed.reshape(1, -1, 1, 1).to(embed.dtype)
-        pos = _field(out, "vision_pos_enc", "top_pos", "fpn_pos", "pos", "image_pe")
+        pos = _field(out, "vision_pos_enc", "top_pos", "fpn_pos", "pos")
         high = _field(out, "high_res_feats", "high_res_features", "high_res")
         return FrameFeatures(top=_last(top), top_pos=_last(pos), high_res=tuple(high or ()))
 
