@@ -1,4 +1,4 @@
-"""QApplication start-up (placeholder window until the editor's main window lands)."""
+"""QApplication start-up: dark theme and the main window."""
 
 from __future__ import annotations
 
@@ -6,12 +6,19 @@ import sys
 
 
 def run_app(path: str | None = None) -> int:
-    from PySide6.QtWidgets import QApplication, QLabel
+    from PySide6.QtWidgets import QApplication, QStyleFactory
+
+    from editor.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Masklet")
-    label = QLabel("Masklet — the editor window is being built. Open a video with "
-                   "`python main.py info VIDEO` meanwhile.")
-    label.setMinimumSize(640, 360)
-    label.show()
+    app.setOrganizationName("Masklet")
+    app.setStyle(QStyleFactory.create("Fusion"))
+    from editor.theme import dark_palette
+
+    app.setPalette(dark_palette())
+    win = MainWindow()
+    win.show()
+    if path:
+        win.open_video(path)
     return app.exec()

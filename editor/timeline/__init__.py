@@ -1,0 +1,1 @@
+"""Timeline widgets: ruler, playhead and one lane per object."""

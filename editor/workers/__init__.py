@@ -1,0 +1,1 @@
+"""Background workers (decoding, tracking): never decode or infer on the UI thread."""
