@@ -1,0 +1,129 @@
+"""Load official SAM 2 checkpoints (``{"model": state_dict}``) strictly, detecting the config.
+
+Detection compares the checkpoint's key set and tensor shapes with the eight official configs:
+sizes differ in trunk depth/width, SAM 2.1 has three extra tensors.
+"""
+
+from __future__ import annotations
+
+import logging
+import pickle
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from segmentation.errors import CheckpointError
+from segmentation.sam2.build import ConfigLike, config_shapes, official_shapes
+from segmentation.sam2.config import SAM2Config, resolve_config
+from segmentation.sam2.configs import CONFIG_NAMES
+from segmentation.sam2.model import SAM2Model
+
+logger = logging.getLogger(__name__)
+
+_MAX_LISTED = 8
+
+
+def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
+    """The tensors of a checkpoint file (``{"model": sd}`` or a bare state dict), on CPU."""
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"{path}: checkpoint file not found; download it with "
+                              "'masklet models' or give the right path")
+    try:
+        data = torch.load(path, map_location="cpu", weights_only=True)
+    except (RuntimeError, EOFError, pickle.UnpicklingError, zipfile.BadZipFile,
+            ValueError, OSError) as exc:
+        raise CheckpointError(f"{path}: not a readable SAM 2 checkpoint (truncated or "
+                              f"another file type: {exc}); download it again") from exc
+    sd = data.get("model", data) if isinstance(data, dict) else None
+    if not isinstance(sd, dict) or not sd or not all(
+            isinstance(v, torch.Tensor) for v in sd.values()):
+        raise CheckpointError(f"{path}: not a SAM 2 checkpoint (no state dict of tensors)")
+    return sd
+
+
+def _shapes(sd: dict[str, torch.Tensor]) -> dict[str, tuple[int, ...]]:
+    return {k: tuple(v.shape) for k, v in sd.items()}
+
+
+def _mismatch(found: dict[str, tuple[int, ...]],
+              expected: dict[str, tuple[int, ...]]) -> tuple[list[str], list[str], list[str]]:
+    missing = [k for k in expected if k not in found]
+    unexpected = [k for k in found if k not in expected]
+    wrong = [k for k in expected if k in found and found[k] != expected[k]]
+    return missing, unexpected, wrong
+
+
+def closest_official_config(sd: dict[str, torch.Tensor]) -> tuple[str, bool]:
+    """(name, exact) of the official config that fits the checkpoint best."""
+    found = _shapes(sd)
+    best, best_bad = CONFIG_NAMES[0], None
+    for name in CONFIG_NAMES:
+        missing, unexpected, wrong = _mismatch(found, official_shapes(name))
+        bad = len(missing) + len(unexpected) + len(wrong)
+        if bad == 0:
+            return name, True
+        if best_bad is None or bad < best_bad:
+            best, best_bad = name, bad
+    return best, False
+
+
+def _listing(label: str, keys: list[str]) -> str:
+    if not keys:
+        return ""
+    more = f" (+{len(keys) - _MAX_LISTED} more)" if len(keys) > _MAX_LISTED else ""
+    return f"; {label}: {', '.join(keys[:_MAX_LISTED])}{more}"
+
+
+def _check(path: Path, sd: dict[str, torch.Tensor], config: SAM2Config) -> None:
+    missing, unexpected, wrong = _mismatch(_shapes(sd), config_shapes(config))
+    if not (missing or unexpected or wrong):
+        return
+    name, exact = closest_official_config(sd)
+    looks = f"it looks like {name}" if exact else f"closest official config: {name}"
+    raise CheckpointError(
+        f"{path}: checkpoint does not fit config {config.name} ({looks}); pass the matching "
+        f"config or checkpoint" + _listing("missing keys", missing)
+        + _listing("unexpected keys", unexpected) + _listing("wrong shapes", wrong)
+    )
+
+
+def load_sam2(checkpoint_path: str | Path, config: ConfigLike | None = None,
+              device: str | torch.device = "cpu",
+              dtype: torch.dtype = torch.float32) -> SAM2Model:
+    """Load a checkpoint strictly into a model (eval mode) on ``device`` in ``dtype``.
+
+    When ``config`` is None it is detected from the tensor shapes among the 8 official configs.
+    Raises :class:`CheckpointError` (a user error) for every problem with the file.
+    """
+    path = Path(checkpoint_path)
+    sd = read_state_dict(path)
+    if config is None:
+        name, exact = closest_official_config(sd)
+        if not exact:
+            config = name  # _check below lists what differs
+        else:
+            logger.info("%s: detected config %s", path, name)
+            config = name
+    cfg = resolve_config(config)
+    _check(path, sd, cfg)
+    with torch.device("meta"):
+        model = SAM2Model(cfg)
+    model.load_state_dict(sd, strict=True, assign=True)
+    return model.to(device=device, dtype=dtype).eval()
+
+
+def save_checkpoint(model: SAM2Model, path: str | Path) -> None:
+    """Write ``{"model": state_dict}`` (official format) atomically."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".part")
+    torch.save({"model": model.state_dict()}, tmp)
+    tmp.replace(path)
+
+
+def describe(sd: dict[str, Any]) -> str:
+    """One line naming the official config a state dict belongs to (for ``models verify``)."""
+    name, exact = closest_official_config(sd)
+    return name if exact else f"unknown (closest: {name})"
