@@ -77,9 +77,9 @@ def as_point_decoder(predictor_or_model: Any) -> PointPromptDecoder:
     if hasattr(predictor_or_model, "predict_batch") and hasattr(predictor_or_model, "set_image"):
         return _PredictBatchAdapter(predictor_or_model)
     if isinstance(predictor_or_model, torch.nn.Module):
-        from segmentation.sam2 import ImagePredictor  # lazy: only when given a bare model
+        from segmentation.proposals.sam2_decoder import Sam2PointDecoder
 
-        return _PredictBatchAdapter(ImagePredictor(predictor_or_model))
+        return Sam2PointDecoder(predictor_or_model)
     raise TypeError(
         "propose_objects needs a SAM 2 model, an image predictor with predict_batch, "
         f"or a PointPromptDecoder; got {type(predictor_or_model).__name__}"

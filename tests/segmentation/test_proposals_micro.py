@@ -24,12 +24,9 @@ GRID = {"points_per_side": 8, "points_per_batch": 24}
 @pytest.fixture(scope="module")
 def micro(sam2_reference):
     """(micro SAM 2 model, 135×240×3 uint8 frame 0 of the fixture clip)."""
-    import segmentation.sam2 as sam2
-
-    if not hasattr(sam2, "load_sam2"):
-        pytest.skip("segmentation.sam2.load_sam2 is not available yet")
+    checkpoint = pytest.importorskip("segmentation.sam2.checkpoint")
     micro_dir = sam2_reference / "micro"
-    model = sam2.load_sam2(micro_dir / "checkpoint.pt", config=micro_dir / "config.json").eval()
+    model = checkpoint.load_sam2(micro_dir / "checkpoint.pt", config=micro_dir / "config.json").eval()
     frame = np.load(micro_dir / "inputs.npz")["frames"][0]
     return model, frame
 
