@@ -20,6 +20,7 @@ import os
 import shutil
 import tempfile
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
@@ -77,8 +78,11 @@ class MaskletStore:
 
     @classmethod
     def temporary(cls, cache_frames: int = 32) -> MaskletStore:
-        """A store in a temp folder, for a project not saved yet (see :meth:`relocate`)."""
-        return cls(tempfile.mkdtemp(prefix="masklet-unsaved-"), cache_frames, temporary=True)
+        """A store in a temp folder, for a project not saved yet (see :meth:`relocate`);
+        the folder is removed at exit unless the project was saved meanwhile."""
+        store = cls(tempfile.mkdtemp(prefix="masklet-unsaved-"), cache_frames, temporary=True)
+        weakref.finalize(store, shutil.rmtree, store.root, True)
+        return store
 
     # -- observers -------------------------------------------------------------------
     def subscribe(self, callback: Callable[[object], None]) -> None:
@@ -299,21 +303,32 @@ class MaskletStore:
             self.flush()
             if new_root.resolve() == self.root.resolve():
                 return
-            try:
-                staging = Path(tempfile.mkdtemp(prefix=".tmp-", dir=new_root.parent))
-                shutil.copytree(self.root, staging / "d")
-                if new_root.exists():
-                    shutil.rmtree(new_root)
-                os.replace(staging / "d", new_root)
-                staging.rmdir()
-            except OSError as exc:
-                raise StoreError(f"{new_root}: cannot copy the masks there "
-                                 f"({exc.strerror}) — free disk space or choose another "
-                                 "folder") from exc
+            if self.temporary and not new_root.exists():
+                try:  # same file system: a rename, however many masks there are
+                    new_root.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(self.root, new_root)
+                    self.root, self.temporary = new_root, False
+                    return
+                except OSError:
+                    log.info("cannot move %s to %s; copying", self.root, new_root)
+            self._copy_to(new_root)
             old, was_temporary = self.root, self.temporary
             self.root, self.temporary = new_root, False
             if was_temporary:
                 shutil.rmtree(old, ignore_errors=True)
+
+    def _copy_to(self, new_root: Path) -> None:
+        try:
+            new_root.parent.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=".tmp-", dir=new_root.parent))
+            shutil.copytree(self.root, staging / "d")
+            if new_root.exists():
+                shutil.rmtree(new_root)
+            os.replace(staging / "d", new_root)
+            staging.rmdir()
+        except OSError as exc:
+            raise StoreError(f"{new_root}: cannot copy the masks there ({exc.strerror}) — "
+                             "free disk space or choose another folder") from exc
 
     # -- mask prompts ----------------------------------------------------------------------
     def put_prompt_mask(self, mask: np.ndarray) -> str:

@@ -157,6 +157,12 @@ def test_masks_move_into_sidecar_on_first_save(tmp_path):
     assert project.masks.root == tmp_path / "p.masklet.d" and not temp_root.exists()
     loaded = load_project(tmp_path / "p.masklet")
     assert np.array_equal(loaded.masks.read_alpha(1, 3), alpha)
+    # save as: the masks are copied, the first project keeps its own
+    save_project(loaded, tmp_path / "other" / "q.masklet")
+    loaded.masks.write_alpha(1, 4, alpha, 1.0)
+    assert np.array_equal(load_project(tmp_path / "other" / "q.masklet").masks.read_alpha(1, 3),
+                          alpha)
+    assert load_project(tmp_path / "p.masklet").masks.read_alpha(1, 4) is None
 
 
 def _probe(frames: int, width: int, height: int):
