@@ -33,8 +33,9 @@ def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
                               "'masklet models' or give the right path")
     try:
         data = torch.load(path, map_location="cpu", weights_only=True)
-    except (RuntimeError, EOFError, pickle.UnpicklingError, zipfile.BadZipFile,
-            ValueError, OSError) as exc:
+    except (RuntimeError, EOFError, pickle.UnpicklingError, zipfile.BadZipFile, ValueError,
+            OSError, KeyError, IndexError, TypeError, AttributeError) as exc:
+        # unpickling arbitrary bytes can fail with any of these
         raise CheckpointError(f"{path}: not a readable SAM 2 checkpoint (truncated or "
                               f"another file type: {exc}); download it again") from exc
     sd = data.get("model", data) if isinstance(data, dict) else None
