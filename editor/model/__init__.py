@@ -39,7 +39,7 @@ can_undo, can_redo, undo_label, redo_label, is_clean, ``transaction(label)``)::
     ClearFramePrompts(project, oid, frame_index), InsertEffect(project, owner, EffectRef,
     index=None), RemoveEffect(project, owner, index), MoveEffect(project, owner, from, to),
     SetEffect(project, owner, index, EffectRef), SetEffectParam(project, owner, index,
-    param, value) (consecutive ones merge), SetKeyframe(project, owner, index, param,
+    param, value) (consecutive ones merge until undo_stack.end_merge()), SetKeyframe(project, owner, index, param,
     Keyframe(...), remove=False), SetRange(project, in_frame, out_frame),
     SetExportSettings(project, ExportSettings(...)), SetEngineSettings(project, ...)
 

@@ -109,6 +109,11 @@ class UndoStack:
         self._merge_barrier = True
         self._notify()
 
+    def end_merge(self) -> None:
+        """Stop merging into the newest command (call on slider release, so the next drag
+        of the same parameter is its own undo step)."""
+        self._merge_barrier = True
+
     def clear(self) -> None:
         self._done.clear()
         self._undone.clear()

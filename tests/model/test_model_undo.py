@@ -120,6 +120,11 @@ def test_parameter_drags_merge(project):
     assert snapshot(project) == before and not project.undo_stack.can_undo
     project.undo_stack.redo()
     assert project.object(1).effects[0].params["radius_px"] == 6.0
+    project.undo_stack.end_merge()  # slider released: the next drag is a new step
+    project.execute(SetEffectParam(project, 1, 0, "radius_px", 7.0))
+    project.execute(SetEffectParam(project, 1, 0, "radius_px", 8.0))
+    project.undo_stack.undo()
+    assert project.object(1).effects[0].params["radius_px"] == 6.0
 
 
 def test_transaction_is_one_step(project):
