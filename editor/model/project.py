@@ -205,6 +205,7 @@ class Project:
             self.media = MediaSnapshot.from_media_info(info)
         self.source_path = new_path
         self.relink_candidate = None
+        self.undo_stack.mark_dirty()
         self.events.emit(MediaChanged(new_path))
 
     # -- the proposals' ObjectDocument protocol (raw edits, wrapped by commands) ----------

@@ -109,6 +109,12 @@ class UndoStack:
         self._merge_barrier = True
         self._notify()
 
+    def mark_dirty(self) -> None:
+        """The document changed outside the history (e.g. relinked media): not clean until
+        the next save."""
+        self._clean_depth = None
+        self._notify()
+
     def end_merge(self) -> None:
         """Stop merging into the newest command (call on slider release, so the next drag
         of the same parameter is its own undo step)."""

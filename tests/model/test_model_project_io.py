@@ -183,4 +183,4 @@ def test_relinking(tmp_path):
     assert info.value.user_error and loaded.media_missing
     loaded.relink(moved, probe=_probe(289, 1280, 720))
     assert loaded.source_path == moved and not loaded.media_missing
-    assert loaded.relink_candidate is None
+    assert loaded.relink_candidate is None and loaded.dirty
