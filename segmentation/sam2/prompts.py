@@ -38,9 +38,11 @@ def _points(coords: np.ndarray | None, labels: np.ndarray | None) -> tuple[np.nd
         return np.zeros((0, 2), np.float32), np.zeros((0,), np.int32)
     if coords is None or labels is None:
         raise PromptError("point_coords and point_labels must be given together")
-    c = np.asarray(coords, dtype=np.float32).reshape(-1, 2) if np.size(coords) else None
+    c = np.asarray(coords, dtype=np.float32)
     lab = np.asarray(labels).reshape(-1)
-    if c is None or np.asarray(coords).shape[-1] != 2 or len(c) != len(lab):
+    if c.size == 0 and lab.size == 0:
+        return np.zeros((0, 2), np.float32), np.zeros((0,), np.int32)
+    if c.ndim != 2 or c.shape[1] != 2 or len(c) != len(lab):
         raise PromptError(f"point_coords must be P×2 (x, y) with P labels; got "
                           f"{np.shape(coords)} coords and {np.shape(labels)} labels")
     if not np.isin(lab, (0, 1)).all():
