@@ -56,7 +56,7 @@ def autocast(dtype: str):
 
 
 def run(args: argparse.Namespace) -> list[dict]:
-    from segmentation.sam2 import build_sam2
+    from segmentation.sam2.build import build_sam2
 
     torch.manual_seed(0)
     model = build_sam2(args.config).eval()
