@@ -76,3 +76,22 @@ def object_creator(document: ObjectDocument, undo_stack: UndoStack
         return command
 
     return create
+
+
+def project_object_creator(project: Any) -> Callable[[int, np.ndarray], int]:
+    """The ``create_object`` callback over the document model (``editor.model.Project``):
+    one undo step "Add object from proposal" = AddObject + AddPrompt(mask prompt on the frame).
+    Returns the new object's id."""
+    from editor.model.commands import AddObject, AddPrompt
+    from editor.model.prompts import MaskPrompt
+
+    def create(frame_index: int, mask: np.ndarray) -> int:
+        mask_name = project.masks.put_prompt_mask(np.asarray(mask, dtype=bool))
+        with project.undo_stack.transaction("Add object from proposal"):
+            add = AddObject(project)
+            project.undo_stack.push(add)
+            project.undo_stack.push(AddPrompt(project, add.object_id, frame_index,
+                                              MaskPrompt(mask_name)))
+        return add.object_id
+
+    return create

@@ -189,3 +189,21 @@ def test_click_is_an_undoable_new_object(qtbot):
     stack.redo()
     assert list(document.objects) == [1] and np.array_equal(document.objects[1][1], _shapes()[1])
     controller.shutdown()
+
+
+def test_click_adds_a_project_object_and_undo_removes_it(qtbot):
+    from editor.model.project import Project
+    from editor.proposals.commands import project_object_creator
+
+    project = Project()
+    controller = _controller(qtbot, create=project_object_creator(project))
+    with qtbot.waitSignal(controller.changed, timeout=20000):
+        controller.find_objects(_frame(), frame_index=2)
+    assert controller.click(170, 60)
+    assert len(project.objects) == 1
+    obj = project.objects[0]
+    (action,) = obj.prompts[2]
+    assert type(action).__name__ == "MaskPrompt"
+    project.undo_stack.undo()
+    assert project.objects == []
+    controller.shutdown()
