@@ -15,8 +15,8 @@ class Sam2PointDecoder:
     """:class:`~segmentation.proposals.PointPromptDecoder` over a ``SAM2Model``.
 
     The image is preprocessed like the official image predictor (bilinear antialiased resize
-    to S×S, ImageNet normalisation); clicks are rescaled ``x·S/W, y·S/H``. Outputs absent by
-    the model's object score come back as −1024 logits (empty masks, later filtered).
+    to S×S, ImageNet normalisation); clicks are rescaled ``x·S/W, y·S/H``. Like the official
+    image predictor, the object score is not applied.
     """
 
     def __init__(self, model: Any) -> None:
@@ -48,7 +48,11 @@ class Sam2PointDecoder:
         b = coords.shape[0]
         embed = self._embed.expand(b, -1, -1, -1)
         high = [f.expand(b, -1, -1, -1) for f in self._high_res]
-        out = self.model.forward_sam_heads(embed, high or None, coords, labels, None,
-                                           multimask_output)
-        return DecodedBatch(logits=out.low_res_multimasks.float().cpu(),
-                            iou_predictions=out.ious.float().cpu())
+        # Prompt encoder + mask decoder directly, like the official image predictor: no
+        # object-score gating and no S×S upsampling of every mask (forward_sam_heads does both).
+        sparse, dense = self.model.sam_prompt_encoder(coords, labels, None)
+        dtype = embed.dtype
+        pe = self.model.sam_prompt_encoder.get_dense_pe().to(dtype)
+        dec = self.model.sam_mask_decoder(embed, pe, sparse.to(dtype), dense.to(dtype),
+                                          multimask_output, high or None)
+        return DecodedBatch(logits=dec.masks.float().cpu(), iou_predictions=dec.iou.float().cpu())
