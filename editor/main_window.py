@@ -1,4 +1,7 @@
-"""The main window: welcome screen, viewer, timeline, objects dock, playback and tracking."""
+"""The main window: welcome page or viewer, timeline/objects/effects docks, status bar.
+
+All document edits go through :class:`editor.session.Session` (model commands); views
+refresh from model events delivered on the UI thread."""
 
 from __future__ import annotations
 
@@ -6,358 +9,402 @@ import logging
 from fractions import Fraction
 from pathlib import Path
 
-import numpy as np
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (
-    QDockWidget,
-    QFileDialog,
-    QLabel,
-    QListWidget,
-    QMainWindow,
-    QMessageBox,
-    QProgressBar,
-    QPushButton,
-    QStackedWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMessageBox, QStackedWidget
 
-from editor.timeline.lanes import Lane, Timeline, timecode
-from editor.viewer import Viewer, ViewPoint
+from editor import window_ops
+from editor.actions import build_actions
+from editor.frame_compose import make_compose
+from editor.model import commands as cmd
+from editor.model.events import (
+    DirtyChanged,
+    EffectsChanged,
+    MasksChanged,
+    ObjectAdded,
+    ObjectChanged,
+    ObjectRemoved,
+    PromptsChanged,
+    RangeChanged,
+    Saved,
+)
+from editor.panels.effects import BACKGROUND, EffectsPanel
+from editor.panels.objects import ObjectsPanel
+from editor.player import Player
+from editor.recovery import Autosave
+from editor.session import Session
+from editor.status import StatusBar
+from editor.timeline.model import hex_to_rgb, timecode
+from editor.timeline.view import TimelineView
+from editor.viewer import OverlayStyle, Viewer
+from editor.welcome import WelcomePage
 from editor.workers.decode import FrameDecoder
-from editor.workers.track import TrackWorker
 
 log = logging.getLogger(__name__)
-PALETTE = [(255, 170, 0), (0, 190, 255), (190, 90, 255), (90, 220, 120), (255, 90, 140)]
-VIDEO_FILTER = "Videos (*.mp4 *.mov *.mkv *.webm *.avi);;All files (*)"
+OPEN_FILTER = ("Videos and projects (*.mp4 *.mov *.mkv *.webm *.avi *.m4v *.masklet);;"
+               "All files (*)")
 
 
-class MainWindow(QMainWindow):
-    """Open a video, click objects, track them with an engine, scrub and play back."""
+class MainWindow(QMainWindow, window_ops.WindowOps):
+    """``engine_factory(source_path, EngineSettings) -> (engine, description)`` overrides
+    the engine (tests); ``settings`` overrides the QSettings store."""
 
-    def __init__(self, engine_factory=None) -> None:
+    def __init__(self, engine_factory=None, settings: QSettings | None = None) -> None:
         super().__init__()
+        self.settings = settings or QSettings("Masklet", "Masklet")
         self.setWindowTitle("Masklet")
-        self.resize(1280, 800)
+        self.resize(1400, 860)
         self.setAcceptDrops(True)
-        self._engine_factory = engine_factory or _offline_engine
-        self.source = None
+        self.setDockNestingEnabled(True)
+        self.session = Session(engine_factory, self)
         self.decoder: FrameDecoder | None = None
-        self.engine = None
-        self.worker: TrackWorker | None = None
-        self.masks: dict[tuple[int, int], np.ndarray] = {}  # (object_id, frame) → H×W bool
-        self.points: dict[tuple[int, int], list[ViewPoint]] = {}
-        self.lanes: dict[int, Lane] = {}
-        self.current_object: int | None = None
         self.frame_index = 0
-        self._build_ui()
-        self._play_timer = QTimer(self)
-        self._play_timer.timeout.connect(self._advance)
+        self.current_object: int | None = None
+        self.follow_tracking = True
+        self.player = Player(self)
+        self._build()
+        self._connect()
+        self._restore_state()
+        self._set_has_project(False)
 
-    # ------------------------------------------------------------------ UI
-    def _build_ui(self) -> None:
+    # ------------------------------------------------------------------ layout
+    def _build(self) -> None:
         self.stack = QStackedWidget()
-        self.welcome = self._build_welcome()
+        self.welcome = WelcomePage()
         self.viewer = Viewer()
-        self.viewer.point_clicked.connect(self.add_point)
         self.stack.addWidget(self.welcome)
         self.stack.addWidget(self.viewer)
         self.setCentralWidget(self.stack)
-        self.timeline = Timeline()
+        self.timeline = TimelineView()
+        self.objects_panel = ObjectsPanel(self.session)
+        self.effects_panel = EffectsPanel(self.session)
+        self.docks = {}
+        for name, widget, area in (
+                ("Timeline", self.timeline, Qt.DockWidgetArea.BottomDockWidgetArea),
+                ("Objects", self.objects_panel, Qt.DockWidgetArea.RightDockWidgetArea),
+                ("Effects", self.effects_panel, Qt.DockWidgetArea.RightDockWidgetArea)):
+            dock = QDockWidget(name, self)
+            dock.setObjectName(f"{name.lower()}Dock")
+            dock.setWidget(widget)
+            self.addDockWidget(area, dock)
+            self.docks[name] = dock
+        self.resizeDocks([self.docks["Timeline"]], [230], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["Objects"]], [330], Qt.Orientation.Horizontal)
+        self.actions_ = build_actions(self)
+        for dock in self.docks.values():
+            self.view_menu.addAction(dock.toggleViewAction())
+        self.actions_["tool_prompt"].setChecked(True)
+        self.status = StatusBar(self)
+        self.setStatusBar(self.status)
+        self.autosave = Autosave(self)
+        self._refresh_recent()
+        self._overlay_timer = QTimer(self)
+        self._overlay_timer.setSingleShot(True)
+        self._overlay_timer.setInterval(40)
+        self._overlay_timer.timeout.connect(self.request_frame)
+
+    def _connect(self) -> None:
+        s = self.session
+        s.opened.connect(self._on_opened)
+        s.open_failed.connect(lambda m: self.show_error("Cannot open", m))
+        s.engine_failed.connect(self._on_engine_failed)
+        s.engine_ready.connect(self.status.set_model)
+        s.bridge.event.connect(self._on_model_event)
+        self.welcome.open_requested.connect(self.on_open)
+        self.welcome.sample_requested.connect(self.on_sample)
+        self.welcome.recent_requested.connect(self.open_path)
+        self.viewer.point_clicked.connect(self._on_point)
+        self.viewer.point_removed.connect(self._on_point_removed)
+        self.viewer.box_drawn.connect(self._on_box)
+        self.viewer.mask_painted.connect(self._on_mask_painted)
         self.timeline.frame_changed.connect(self.seek)
-        dock = QDockWidget("Timeline", self)
-        dock.setObjectName("timelineDock")
-        dock.setWidget(self.timeline)
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-        self.objects = QListWidget()
-        self.objects.currentRowChanged.connect(self._select_row)
-        odock = QDockWidget("Objects", self)
-        odock.setObjectName("objectsDock")
-        odock.setWidget(self.objects)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, odock)
-        self._build_actions()
-        self.frame_label = QLabel("—")
-        self.engine_label = QLabel("Engine: offline (CPU)")
-        self.progress = QProgressBar()
-        self.progress.setMaximumWidth(220)
-        self.progress.hide()
-        sb = self.statusBar()
-        sb.addPermanentWidget(self.progress)
-        sb.addPermanentWidget(self.engine_label)
-        sb.addPermanentWidget(self.frame_label)
+        self.objects_panel.selection_changed.connect(self._on_object_selected)
+        self.player.bundle.connect(self._on_play_bundle)
+        self.player.seek_requested.connect(self.seek)
+        self.player.state_changed.connect(self._on_play_state)
+        self.player.notice.connect(lambda m: self.status.showMessage(m, 6000))
 
-    def _build_welcome(self) -> QWidget:
-        w = QWidget()
-        lay = QVBoxLayout(w)
-        lay.addStretch()
-        title = QLabel("<h1>Masklet</h1><p>Click an object, track it, apply an effect.</p>")
-        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        lay.addWidget(title)
-        for text, slot in (("Open video…", self.open_dialog), ("Try a sample", self.open_sample)):
-            b = QPushButton(text)
-            b.setMinimumHeight(36)
-            b.clicked.connect(slot)
-            lay.addWidget(b, alignment=Qt.AlignmentFlag.AlignCenter)
-        self.recent_list = QListWidget()
-        self.recent_list.setMaximumWidth(480)
-        self.recent_list.addItems(self.recent_files())
-        self.recent_list.itemActivated.connect(lambda it: self.open_video(it.text()))
-        lay.addWidget(QLabel("Recent"), alignment=Qt.AlignmentFlag.AlignCenter)
-        lay.addWidget(self.recent_list, alignment=Qt.AlignmentFlag.AlignCenter)
-        lay.addStretch()
-        return w
+    # ------------------------------------------------------------------ opening
+    def open_path(self, path: str) -> None:
+        """Open a video or a project (in the background); the old one is closed first."""
+        if not path or not self.maybe_save():
+            return
+        self.player.stop()
+        self.status.showMessage(f"Opening {Path(path).name}…")
+        self.session.open_path(path)
+        self._opening = path
 
-    def _act(self, menu, text, slot, shortcut=None, tip=None) -> QAction:
-        a = QAction(text, self)
-        if shortcut:
-            a.setShortcut(QKeySequence(shortcut))
-        a.setToolTip(tip or text)
-        a.triggered.connect(slot)
-        menu.addAction(a)
-        self.addAction(a)
-        return a
-
-    def _build_actions(self) -> None:
-        mb = self.menuBar()
-        f, e, v = mb.addMenu("&File"), mb.addMenu("&Edit"), mb.addMenu("&View")
-        o, t = mb.addMenu("&Objects"), mb.addMenu("&Track")
-        mb.addMenu("E&xport")
-        h = mb.addMenu("&Help")
-        tb = self.addToolBar("Main")
-        tb.setObjectName("mainToolbar")
-        tb.addAction(self._act(f, "Open video…", self.open_dialog, "Ctrl+O"))
-        self._act(f, "Try a sample", self.open_sample)
-        self._act(f, "Quit", self.close, "Ctrl+Q")
-        self._act(e, "Set in point", lambda: self._set_in_out(True), "I")
-        self._act(e, "Set out point", lambda: self._set_in_out(False), "O")
-        self._act(v, "Zoom to fit", lambda: self._zoom(True), "Shift+Z")
-        self._act(v, "Zoom 100 %", lambda: self._zoom(False), "Ctrl+1")
-        tb.addAction(self._act(o, "Add object", self.add_object, "Ctrl+N",
-                               "Add an object; then click it in the viewer"))
-        tb.addAction(self._act(t, "Track", self.track, "Ctrl+T",
-                               "Track all objects through the clip"))
-        tb.addAction(self._act(t, "Cancel tracking", self.cancel_tracking, "Esc"))
-        tb.addAction(self._act(v, "Play/Pause", self.toggle_play, "Space"))
-        self._act(v, "Next frame", lambda: self.seek(self.frame_index + 1), "Right")
-        self._act(v, "Previous frame", lambda: self.seek(self.frame_index - 1), "Left")
-        self._act(v, "Go to start", lambda: self.seek(0), "Home")
-        self._act(v, "Go to end", lambda: self.seek(self.num_frames - 1), "End")
-        self._act(v, "Play forward (L)", self.play, "L")
-        self._act(v, "Stop (K)", self.pause, "K")
-        self._act(h, "About Masklet", lambda: QMessageBox.about(
-            self, "Masklet", "Masklet: click-to-track video masks with SAM 2."))
-
-    # ------------------------------------------------------------------ media
-    @property
-    def num_frames(self) -> int:
-        return len(self.source) if self.source is not None else 0
-
-    def open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open video", "", VIDEO_FILTER)
-        if path:
-            self.open_video(path)
-
-    def open_sample(self) -> None:
-        from editor.sample import sample_clip_path
-
-        self.open_video(str(sample_clip_path()))
-
-    def open_video(self, path: str) -> bool:
-        """Open ``path``; errors become a dialog and the window stays usable."""
-        from rendering.media import open_source
-
-        try:
-            source = open_source(path)
-        except Exception as exc:  # a bad file must not crash the editor
-            log.warning("open failed: %s", exc)
-            QMessageBox.warning(self, "Cannot open video", f"{path}\n\n{exc}")
-            return False
-        self._close_media()
-        self.source = source
-        self.decoder = FrameDecoder(source, self)
-        self.decoder.frame_ready.connect(self._on_frame)
-        self.decoder.failed.connect(self.statusBar().showMessage)
-        self.timeline.set_clip(len(source), Fraction(source.fps))
-        self.stack.setCurrentWidget(self.viewer)
-        self.setWindowTitle(f"Masklet — {Path(path).name}")
-        self._remember(path)
-        self.seek(0)
-        return True
-
-    def _close_media(self) -> None:
-        self.cancel_tracking()
+    def _on_opened(self) -> None:
+        project, source = self.session.project, self.session.source
         if self.decoder is not None:
             self.decoder.stop()
-        self.masks.clear()
-        self.points.clear()
-        self.lanes.clear()
-        self.objects.clear()
-        self.engine = None
+        self.decoder = FrameDecoder(self._open_source(), self)
+        self.decoder.ready.connect(self._on_bundle)
+        self.decoder.failed.connect(lambda m: self.status.showMessage(m, 5000))
+        fps = Fraction(source.fps)
+        self.timeline.set_project(project, len(source), fps, self._open_source)
+        self.player.setup(self._open_source, project.source_path, len(source), fps)
         self.current_object = None
+        self.frame_index = 0
+        self._refresh_panels()
+        self._set_has_project(True)
+        self.stack.setCurrentWidget(self.viewer)
+        self._remember(str(project.path or getattr(self, "_opening", project.source_path)))
+        self._update_title()
+        self._update_compose()
+        self.seek(0)
+        self.status.showMessage(f"Opened {Path(project.source_path).name}: "
+                                f"{len(source)} frames at {float(fps):.3g} fps — click an "
+                                "object to start", 8000)
+        self.autosave.start(project)
 
+    def _open_source(self):
+        from rendering.media import open_source
+
+        return open_source(self.session.project.source_path)
+
+    @property
+    def num_frames(self) -> int:
+        return len(self.session.source) if self.session.source is not None else 0
+
+    # ------------------------------------------------------------------ frames
     def seek(self, frame_index: int) -> None:
         if not self.num_frames:
             return
-        self.frame_index = max(0, min(self.num_frames - 1, frame_index))
-        self.timeline.set_current(self.frame_index)
-        fps = Fraction(self.source.fps)
-        self.frame_label.setText(
-            f"{timecode(self.frame_index, fps)}  frame {self.frame_index + 1}/{self.num_frames}")
-        self.decoder.request(self.frame_index)
+        self.frame_index = max(0, min(self.num_frames - 1, int(frame_index)))
+        self.timeline.canvas.set_current(self.frame_index)
+        if self.player.playing and self.player.rate < 0:
+            self.timeline.ensure_visible(self.frame_index)
+        elif self.player.playing:
+            self.player.stop()
+        fps = Fraction(self.session.source.fps)
+        self.status.set_position(timecode(self.frame_index, fps), self.frame_index,
+                                 self.num_frames)
+        self.request_frame()
+        self._show_points()
 
-    def _on_frame(self, frame_index: int, frame: np.ndarray) -> None:
-        if frame_index != self.frame_index:
-            return
-        self.viewer.set_frame(frame)
-        self._refresh_overlay()
-
-    def _refresh_overlay(self) -> None:
-        ov = []
-        for oid, lane in self.lanes.items():
-            m = self.masks.get((oid, self.frame_index))
-            if m is not None:
-                ov.append((m, lane.rgb, 0.45))
-        self.viewer.set_overlays(ov)
-        pts = self.points.get((self.current_object, self.frame_index), []) \
-            if self.current_object is not None else []
-        self.viewer.set_points(pts)
-
-    # ------------------------------------------------------------------ playback
-    def toggle_play(self) -> None:
-        self.pause() if self._play_timer.isActive() else self.play()
-
-    def play(self) -> None:
-        if self.num_frames:
-            self._play_timer.start(int(1000 / float(self.source.fps)))
-
-    def pause(self) -> None:
-        self._play_timer.stop()
-
-    def _advance(self) -> None:
-        if self.frame_index + 1 >= self.num_frames:
-            self.pause()
-            return
-        self.seek(self.frame_index + 1)
-
-    def _set_in_out(self, is_in: bool) -> None:
-        if is_in:
-            self.timeline.in_frame = self.frame_index
-        else:
-            self.timeline.out_frame = self.frame_index
-        self.timeline.update()
-
-    def _zoom(self, fit: bool) -> None:
-        self.viewer.fit, self.viewer.zoom = fit, 1.0
-        self.viewer.update()
-
-    # ------------------------------------------------------------------ objects + tracking
-    def add_object(self) -> int:
-        oid = max(self.lanes, default=0) + 1
-        lane = Lane(oid, f"Object {oid}", PALETTE[(oid - 1) % len(PALETTE)])
-        self.lanes[oid] = lane
-        self.objects.addItem(lane.name)
-        self.objects.setCurrentRow(self.objects.count() - 1)
-        self.timeline.set_lanes(list(self.lanes.values()))
-        return oid
-
-    def _select_row(self, row: int) -> None:
-        ids = list(self.lanes)
-        self.current_object = ids[row] if 0 <= row < len(ids) else None
-        self._refresh_overlay()
-
-    def _ensure_engine(self):
-        if self.engine is None:
-            self.engine = self._engine_factory(self.source)
-        return self.engine
-
-    def add_point(self, x: float, y: float, label: int) -> None:
-        """Add a prompt point for the current object (one is created if none) and segment."""
-        if self.source is None or (self.worker is not None and self.worker.is_running()):
-            return
-        oid = self.current_object if self.current_object is not None else self.add_object()
-        key = (oid, self.frame_index)
-        pts = self.points.setdefault(key, [])
-        pts.append(ViewPoint(x, y, label))
-        try:
-            res = self._ensure_engine().add_prompt(
-                self.frame_index, oid, points=[(p.x, p.y) for p in pts],
-                labels=[p.label for p in pts], clear=True)
-        except Exception as exc:  # a bad prompt is a status message, not a crash
-            pts.pop()
-            self.statusBar().showMessage(f"Prompt rejected: {exc}", 5000)
-            return
-        self.lanes[oid].prompt_frames.add(self.frame_index)
-        self._store(res)
-
-    def _store(self, res) -> None:
-        for oid in res.object_ids:
-            if oid in self.lanes:
-                self.masks[(oid, res.frame_index)] = res.mask(oid)
-                self.lanes[oid].present[res.frame_index] = res.is_present(oid)
-        self.timeline.update()
-        if res.frame_index == self.frame_index:
-            self._refresh_overlay()
-
-    def track(self) -> None:
-        if self.engine is None or (self.worker is not None and self.worker.is_running()):
-            self.statusBar().showMessage("Click an object first, then Track.", 4000)
-            return
-        start = min((f for lane in self.lanes.values() for f in lane.prompt_frames), default=0)
-        self.worker = TrackWorker(self.engine, start, self.num_frames, self)
-        self.worker.result.connect(self._store)
-        self.worker.progress.connect(self._on_progress)
-        self.worker.failed.connect(lambda m: QMessageBox.warning(self, "Tracking failed", m))
-        self.worker.finished.connect(self._on_track_done)
-        self.progress.setRange(0, self.num_frames)
-        self.progress.show()
-        self.worker.start()
-
-    def _on_progress(self, done: int, total: int, fps: float) -> None:
-        self.progress.setValue(done)
-        eta = (total - done) / fps if fps > 0 else 0.0
-        self.statusBar().showMessage(f"Tracking {done}/{total} — {fps:.1f} frames/s, "
-                                     f"ETA {eta:.0f} s")
-
-    def _on_track_done(self, ok: bool) -> None:
-        self.progress.hide()
-        self.statusBar().showMessage("Tracking done" if ok else "Tracking stopped", 4000)
-
-    def cancel_tracking(self) -> None:
-        if self.worker is not None and self.worker.is_running():
-            self.worker.cancel()
-
-    # ------------------------------------------------------------------ settings, dnd, close
-    def recent_files(self) -> list[str]:
-        return [str(p) for p in (QSettings("Masklet", "Masklet").value("recent", []) or [])]
-
-    def _remember(self, path: str) -> None:
-        items = [path] + [p for p in self.recent_files() if p != path]
-        QSettings("Masklet", "Masklet").setValue("recent", items[:10])
-
-    def dragEnterEvent(self, event) -> None:
-        if event.mimeData().hasUrls():
-            event.acceptProposedAction()
-
-    def dropEvent(self, event) -> None:
-        urls = event.mimeData().urls()
-        if urls:
-            self.open_video(urls[0].toLocalFile())
-
-    def closeEvent(self, event) -> None:
-        self.pause()
-        if self.worker is not None and self.worker.is_running():
-            self.worker.cancel()
-            self.worker.finished.disconnect()
-            self.worker._thread.quit()
-            self.worker._thread.wait()
+    def request_frame(self) -> None:
         if self.decoder is not None:
-            self.decoder.stop()
-        QSettings("Masklet", "Masklet").setValue("geometry", self.saveGeometry())
+            self.decoder.request(self.frame_index)
+
+    def _styles(self) -> dict[int, OverlayStyle]:
+        out = {}
+        for obj in self.session.project.objects:
+            selected = obj.object_id == self.current_object
+            out[obj.object_id] = OverlayStyle(hex_to_rgb(obj.colour), 0.55 if selected else 0.4,
+                                              obj.visible)
+        return out
+
+    def _on_bundle(self, bundle) -> None:
+        if self.session.project is None or bundle.frame_index != self.frame_index:
+            return
+        self.viewer.set_bundle(bundle, self._styles())
+        self._update_paint_base()
+
+    def _on_play_bundle(self, bundle) -> None:
+        self.frame_index = bundle.frame_index
+        self.timeline.canvas.set_current(bundle.frame_index)
+        self.timeline.ensure_visible(bundle.frame_index)
+        fps = Fraction(self.session.source.fps)
+        self.status.set_position(timecode(bundle.frame_index, fps), bundle.frame_index,
+                                 self.num_frames)
+        self.viewer.set_bundle(bundle, self._styles())
+        self._show_points()
+
+    def _update_compose(self) -> None:
+        project = self.session.project
+        if project is None or self.decoder is None:
+            return
+        fps = Fraction(self.session.source.fps)
+        self.decoder.set_compose(make_compose(project, self.viewer.show_effects, fps))
+        self.request_frame()
+
+    # ------------------------------------------------------------------ model events
+    def _on_model_event(self, event) -> None:
+        if isinstance(event, MasksChanged):
+            self.timeline.schedule_refresh()
+            if not event.frame_indices or self.frame_index in event.frame_indices:
+                if not self._overlay_timer.isActive():
+                    self._overlay_timer.start()
+        elif isinstance(event, ObjectAdded | ObjectRemoved | ObjectChanged):
+            self._refresh_panels()
+            self._update_compose()
+        elif isinstance(event, PromptsChanged):
+            self.timeline.schedule_refresh()
+            self._show_points()
+        elif isinstance(event, EffectsChanged):
+            self.effects_panel.refresh()
+            self._update_compose()
+        elif isinstance(event, RangeChanged):
+            self.timeline.canvas.set_range(event.in_frame, event.out_frame)
+        elif isinstance(event, DirtyChanged | Saved):
+            self._update_title()
+        self._update_undo_actions()
+
+    def _refresh_panels(self) -> None:
+        project = self.session.project
+        ids = [] if project is None else [o.object_id for o in project.objects]
+        if self.current_object not in ids:
+            self.current_object = ids[-1] if ids else None
+        self.objects_panel.refresh()
+        self.objects_panel.select(self.current_object)
+        self.effects_panel.set_owner(self.effects_panel.owner
+                                     if self.effects_panel.owner in ids else None)
+        self.timeline.canvas.selected_object = self.current_object
+        self.timeline.refresh_lanes()
+        self._show_points()
+
+    def _on_object_selected(self, object_id: int) -> None:
+        self.current_object = None if object_id < 0 else object_id
+        self.timeline.canvas.selected_object = self.current_object
+        self.timeline.canvas.update()
+        if self.current_object is not None:
+            self.effects_panel.set_owner(self.current_object)
+        self._show_points()
+        self.request_frame()
+
+    # ------------------------------------------------------------------ prompts
+    def _ensure_object(self) -> int | None:
+        if self.session.project is None:
+            return None
+        if not self.ensure_engine_choice():
+            return None
+        if self.current_object is None:
+            self.current_object = self.session.add_object()
+            self.objects_panel.select(self.current_object)
+        return self.current_object
+
+    def _on_point(self, x: float, y: float, label: int) -> None:
+        oid = self._ensure_object()
+        if oid is not None:
+            self.session.add_point(oid, self.frame_index, x, y, label)
+
+    def _on_box(self, x0: float, y0: float, x1: float, y1: float) -> None:
+        oid = self._ensure_object()
+        if oid is not None:
+            self.session.add_box(oid, self.frame_index, (x0, y0, x1, y1))
+
+    def _on_point_removed(self, index: int) -> None:
+        if self.current_object is not None:
+            window_ops.remove_point(self.session, self.current_object, self.frame_index, index)
+
+    def _on_mask_painted(self, mask) -> None:
+        oid = self._ensure_object()
+        if oid is not None:
+            self.session.add_mask(oid, self.frame_index, mask)
+
+    def _show_points(self) -> None:
+        project = self.session.project
+        if project is None or self.current_object is None:
+            self.viewer.set_points([])
+            return
+        self.viewer.set_points(window_ops.points_on_frame(project, self.current_object,
+                                                          self.frame_index))
+
+    def _update_paint_base(self) -> None:
+        bundle = self.viewer.bundle
+        alpha = None if bundle is None else bundle.masks.get(self.current_object)
+        self.viewer.paint_base = None if alpha is None else alpha >= 128
+
+    # ------------------------------------------------------------------ playback state
+    def _on_play_state(self, playing: bool) -> None:
+        self.actions_["play_pause"].setText("&Pause" if playing else "&Play / pause")
+        if not playing:
+            self.request_frame()
+
+    # ------------------------------------------------------------------ file actions
+    def on_open(self) -> None:
+        start = self.settings.value("last_dir", "")
+        path, _ = QFileDialog.getOpenFileName(self, "Open video or project", start, OPEN_FILTER)
+        if path:
+            self.settings.setValue("last_dir", str(Path(path).parent))
+            self.open_path(path)
+
+    def on_sample(self) -> None:
+        self.open_sample()
+
+    def on_save(self) -> bool:
+        project = self.session.project
+        if project is None:
+            return False
+        if project.path is None:
+            return self.on_save_as()
+        return self.save_to(project.path)
+
+    def on_save_as(self) -> bool:
+        project = self.session.project
+        if project is None:
+            return False
+        default = str(Path(project.source_path).with_suffix(".masklet"))
+        path, _ = QFileDialog.getSaveFileName(self, "Save project", default,
+                                              "Masklet projects (*.masklet)")
+        if not path:
+            return False
+        if not path.endswith(".masklet"):
+            path += ".masklet"
+        return self.save_to(Path(path))
+
+    def on_close_project(self) -> None:
+        if self.session.project is not None and self.maybe_save():
+            self.close_project()
+
+    def on_quit(self) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ edit actions
+    def on_undo(self) -> None:
+        if self.session.project is not None:
+            self.session.project.undo_stack.undo()
+
+    def on_redo(self) -> None:
+        if self.session.project is not None:
+            self.session.project.undo_stack.redo()
+
+    def on_set_in(self) -> None:
+        self.set_range(self.frame_index, None, keep="out")
+
+    def on_set_out(self) -> None:
+        self.set_range(None, self.frame_index + 1, keep="in")
+
+    def on_clear_range(self) -> None:
+        if self.session.project is not None:
+            self.session.execute(cmd.SetRange(self.session.project, 0, None))
+
+    def on_clear_frame_prompts(self) -> None:
+        if self.session.project is not None and self.current_object is not None:
+            self.session.execute(cmd.ClearFramePrompts(self.session.project,
+                                                       self.current_object, self.frame_index))
+
+    def on_show_effects(self, on: bool) -> None:
+        self.viewer.show_effects = on
+        self._update_compose()
+        self.status.showMessage("After: effects applied" if on else "Before: source + masks",
+                                2500)
+
+    # ------------------------------------------------------------------ close
+    def closeEvent(self, event) -> None:
+        if not self.maybe_save():
+            event.ignore()
+            return
+        self.player.stop()
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("window_state", self.saveState())
+        self.close_project(final=True)
+        self.autosave.clean_exit()
         super().closeEvent(event)
 
+    def _restore_state(self) -> None:
+        geometry = self.settings.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = self.settings.value("window_state")
+        if state is not None:
+            self.restoreState(state)
 
-def _offline_engine(source):
-    from segmentation.offline import OfflineTracker
+    def show_error(self, title: str, message: str) -> None:
+        log.warning("%s: %s", title, message)
+        self.status.showMessage(f"{title}: {message}", 8000)
+        QMessageBox.warning(self, title, message)
 
-    return OfflineTracker(source)
+    def selected_effect_owner(self) -> int | None:
+        owner = self.effects_panel.owner
+        return None if owner in (None, BACKGROUND) else owner

@@ -1,1 +1,1 @@
-"""Timeline widgets: ruler, playhead and one lane per object."""
+"""Timeline: timecode ruler, thumbnail strip, playhead, in/out, one lane per object."""

@@ -1,9 +1,17 @@
-"""Frame decoding on a worker thread; the UI asks for frames and receives QImages."""
+"""Frame decoding (and overlay/preview composition) on a worker thread.
+
+The UI asks for a frame index; the worker decodes it with its own frame source, reads the
+visible objects' masks from the store and, when effects are on, renders the preview; the
+UI receives a :class:`FrameBundle`. Only the newest request is served (scrubbing drops
+stale ones).
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
@@ -13,14 +21,37 @@ log = logging.getLogger(__name__)
 
 
 def rgb_to_qimage(frame: np.ndarray) -> QImage:
-    """H×W×3 uint8 RGB → a QImage that owns a copy of the pixels."""
-    frame = np.ascontiguousarray(frame[..., :3])
+    """H×W×3 (or ×4) uint8 RGB(A) → a QImage that owns a copy of the pixels."""
+    frame = np.ascontiguousarray(frame)
     h, w = frame.shape[:2]
+    if frame.ndim == 3 and frame.shape[2] == 4:
+        return QImage(frame.data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
+    frame = np.ascontiguousarray(frame[..., :3])
     return QImage(frame.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
 
 
+@dataclass
+class FrameBundle:
+    """What the viewer shows for one frame.
+
+    ``frame``: H×W×3 uint8 RGB source; ``masks``: object id → H×W uint8 alpha (visible
+    objects with a mask); ``preview``: H'×W'×3/4 uint8 with effects, or None."""
+
+    frame_index: int
+    frame: np.ndarray
+    masks: dict[int, np.ndarray] = field(default_factory=dict)
+    preview: np.ndarray | None = None
+
+
+Compose = Callable[[int, np.ndarray], FrameBundle]
+
+
+def plain_bundle(frame_index: int, frame: np.ndarray) -> FrameBundle:
+    return FrameBundle(frame_index, frame)
+
+
 class _DecodeJob(QObject):
-    frame_ready = Signal(int, object)  # frame_index, H×W×3 uint8 RGB
+    ready = Signal(object)  # FrameBundle
     failed = Signal(str)
 
     def __init__(self, source) -> None:
@@ -28,6 +59,8 @@ class _DecodeJob(QObject):
         self._source = source
         self._lock = threading.Lock()
         self._wanted: int | None = None
+        self.compose: Compose = plain_bundle
+        self._last: tuple[int, np.ndarray] | None = None
 
     def want(self, frame_index: int) -> None:
         with self._lock:
@@ -40,18 +73,24 @@ class _DecodeJob(QObject):
         if index is None:
             return
         try:
-            frame = self._source.read(index)
+            if self._last is not None and self._last[0] == index:
+                frame = self._last[1]
+            else:
+                frame = self._source.read(index)
+                self._last = (index, frame)
+            bundle = self.compose(index, frame)
         except Exception as exc:  # decoding errors become a status message, never a crash
             log.exception("decode failed")
-            self.failed.emit(f"Could not decode frame {index}: {exc}")
+            self.failed.emit(f"Could not show frame {index}: {exc}")
             return
-        self.frame_ready.emit(index, frame)
+        self.ready.emit(bundle)
 
 
 class FrameDecoder(QObject):
-    """Decodes the latest requested frame on its own QThread (older requests are dropped)."""
+    """``request(i)`` → ``ready(FrameBundle)`` from a QThread; ``set_compose`` swaps the
+    overlay/preview step (called on the worker)."""
 
-    frame_ready = Signal(int, object)
+    ready = Signal(object)
     failed = Signal(str)
     _kick = Signal()
 
@@ -63,9 +102,12 @@ class FrameDecoder(QObject):
         self._job = _DecodeJob(source)
         self._job.moveToThread(self._thread)
         self._kick.connect(self._job.run_pending)
-        self._job.frame_ready.connect(self.frame_ready)
+        self._job.ready.connect(self.ready)
         self._job.failed.connect(self.failed)
         self._thread.start()
+
+    def set_compose(self, compose: Compose) -> None:
+        self._job.compose = compose
 
     def request(self, frame_index: int) -> None:
         self._job.want(frame_index)
@@ -74,3 +116,6 @@ class FrameDecoder(QObject):
     def stop(self) -> None:
         self._thread.quit()
         self._thread.wait()
+        close = getattr(self.source, "close", None)
+        if close is not None:
+            close()

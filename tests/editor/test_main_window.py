@@ -1,77 +1,147 @@
-"""Main window end to end (offscreen): open a synthetic clip, click, track, lanes fill."""
+"""End to end through the main window (offscreen): open a clip, click an object, track it
+with the offline engine, lanes fill, add a blur, export; undo restores; cancel works."""
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 
-pytest.importorskip("pytestqt")
-
-from rendering.synthetic import SyntheticClip  # noqa: E402
-
-
-@pytest.fixture()
-def clip_path(tmp_path):
-    clip = SyntheticClip(width=160, height=96, num_frames=24, fps=Fraction(24))
-    return clip, clip.write(tmp_path / "clip.mp4")
+from tests.editor.conftest import click_frame, open_clip
 
 
-@pytest.fixture()
-def window(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    from editor.main_window import MainWindow
-
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.resize(900, 600)
-    win.show()
-    yield win
-    win.close()
+def _mask(win, object_id, frame_index):
+    alpha = win.session.project.masks.read_alpha(object_id, frame_index)
+    return None if alpha is None else alpha >= 128
 
 
-def test_open_click_track(qtbot, window, clip_path):
-    clip, path = clip_path
-    assert window.open_video(str(path))
-    qtbot.waitUntil(window.viewer.has_frame, timeout=5000)
+def test_click_track_effect_export_undo(qtbot, make_window, synthetic_clip, tmp_path):
+    clip, path = synthetic_clip
+    win = make_window()
+    open_clip(qtbot, win, path)
+    project = win.session.project
     cx, cy, _r = clip.circle(0)
-    window.add_point(cx, cy, 1)
-    assert window.masks[(1, 0)][int(cy), int(cx)]
-    truth = clip.mask(0, clip.object_ids[0]) > 0
-    assert (window.masks[(1, 0)] & truth).sum() / truth.sum() > 0.5
-    window.track()
-    with qtbot.waitSignal(window.worker.finished, timeout=30000) as blocker:
+    click_frame(qtbot, win, cx, cy)
+    assert [o.object_id for o in project.objects] == [1]
+    qtbot.waitUntil(lambda: _mask(win, 1, 0) is not None, timeout=10000)
+    truth = clip.mask(0, 1)
+    got = _mask(win, 1, 0)
+    assert (got & truth).sum() / (got | truth).sum() > 0.7
+    assert win.viewer.points and win.viewer.points[0].label == 1
+
+    with qtbot.waitSignal(win.session.engine.finished, timeout=30000) as done:
+        win.on_track()
+    assert done.args == [True]
+    qtbot.waitUntil(lambda: win.timeline.lanes() and
+                    win.timeline.lanes()[0].coverage() == clip.num_frames, timeout=5000)
+    last = clip.num_frames - 1
+    truth, got = clip.mask(last, 1), _mask(win, 1, last)
+    assert (got & truth).sum() / (got | truth).sum() > 0.6
+
+    win.effects_panel.set_owner(None)
+    win.effects_panel.add_effect("background-blur")
+    assert [e.name for e in project.background_effects] == ["background-blur"]
+    win.actions_["show_effects"].setChecked(True)
+    qtbot.waitUntil(lambda: win.viewer.bundle is not None and
+                    win.viewer.bundle.preview is not None, timeout=5000)
+
+    out = tmp_path / "out.mp4"
+    from editor.dialogs.export import ExportDialog
+
+    dialog = ExportDialog(win.session, win)
+    dialog.path_edit.setText(str(out))
+    dialog.range_box.setCurrentIndex(1)
+    with qtbot.waitSignal(dialog.worker_finished_probe(), timeout=60000) if False else \
+            qtbot.waitSignal(_started(dialog), timeout=60000):
         pass
-    assert blocker.args == [True]
-    lane = window.lanes[1]
-    assert lane.coverage() >= clip.num_frames - 2
-    cx, cy, _r = clip.circle(clip.num_frames - 1)
-    assert window.masks[(1, clip.num_frames - 1)][int(cy), int(cx)]
+    assert dialog.result[0] == "done", dialog.result
+    _check_export(clip, path, out)
+
+    project.undo_stack.undo()  # the blur
+    assert project.background_effects == []
+    project.undo_stack.undo()  # the click
+    assert project.objects[0].prompts == {}
+    project.undo_stack.redo()
+    assert len(project.objects[0].prompts[0]) == 1
 
 
-def test_bad_file_does_not_crash(qtbot, window, tmp_path, monkeypatch):
+def _started(dialog):
+    dialog.start()
+    return dialog.worker.finished
+
+
+def _check_export(clip, source_path, out):
+    from rendering.media import open_source, probe
+
+    info = probe(out)
+    assert info.frame_count == clip.num_frames
+    assert info.audio is not None and abs(info.audio.duration_s - info.duration_s) < 0.1
+    src, dst = open_source(source_path), open_source(out)
+    k = clip.num_frames // 2
+    a, b = src.read(k).astype(np.int16), dst.read(k).astype(np.int16)
+    import cv2
+
+    inside = cv2.erode(clip.mask(k, 1).astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
+    near = cv2.dilate((clip.mask(k, 1) | clip.mask(k, 2)).astype(np.uint8),
+                      np.ones((15, 15), np.uint8)) > 0
+    diff = np.abs(a - b).mean(axis=2)
+    assert diff[~near].mean() > 6.0      # background blurred
+    assert diff[inside].mean() < 4.0     # the tracked object kept sharp
+
+
+def test_cancel_tracking(qtbot, make_window, synthetic_clip):
+    clip, path = synthetic_clip
+    win = make_window()
+    open_clip(qtbot, win, path)
+    cx, cy, _r = clip.circle(0)
+    click_frame(qtbot, win, cx, cy)
+    qtbot.waitUntil(lambda: _mask(win, 1, 0) is not None, timeout=10000)
+    engine = win.session.engine
+    first = []
+    engine.result.connect(lambda res: (first.append(res.frame_index), win.on_cancel_track()))
+    with qtbot.waitSignal(engine.finished, timeout=30000) as done:
+        win.on_track()
+    assert done.args == [False]
+    frames = win.session.project.masks.frames_with_mask(1)
+    assert len(frames) < clip.num_frames
+
+
+def test_exclude_click_and_remove_point(qtbot, make_window, synthetic_clip):
+    clip, path = synthetic_clip
+    win = make_window()
+    open_clip(qtbot, win, path)
+    cx, cy, _r = clip.circle(0)
+    click_frame(qtbot, win, cx, cy)
+    click_frame(qtbot, win, 10, 10, Qt.MouseButton.RightButton)
+    labels = [p.label for p in win.viewer.points]
+    assert labels == [1, 0]
+    click_frame(qtbot, win, 10, 10)  # clicking a shown point removes it
+    assert [p.label for p in win.viewer.points] == [1]
+    win.session.project.undo_stack.undo()
+    assert [p.label for p in win.viewer.points] == [1, 0]
+
+
+def test_bad_file_is_a_message(qtbot, make_window, tmp_path, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 
     shown = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a))
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[1:]))
+    win = make_window()
     bad = tmp_path / "bad.mp4"
     bad.write_bytes(b"not a video")
-    assert not window.open_video(str(bad))
-    assert shown and window.source is None
+    with qtbot.waitSignal(win.session.open_failed, timeout=10000):
+        win.open_path(str(bad))
+    assert shown and win.session.project is None
+    assert win.stack.currentWidget() is win.welcome
 
 
-def test_seek_and_playback_keys(qtbot, window, clip_path):
-    _clip, path = clip_path
-    window.open_video(str(path))
-    window.seek(5)
-    qtbot.waitUntil(lambda: window.viewer.has_frame(), timeout=5000)
-    assert window.frame_index == 5
-    window.seek(10_000)
-    assert window.frame_index == 23
-    window.play()
-    window.seek(0)
-    qtbot.waitUntil(lambda: window.frame_index >= 3, timeout=5000)
-    window.pause()
-    frame = np.asarray(window.source.read(window.frame_index))
-    assert frame.shape == (96, 160, 3)
+@pytest.mark.parametrize("key", ["right", "end", "home"])
+def test_frame_keys(qtbot, make_window, synthetic_clip, key):
+    clip, path = synthetic_clip
+    win = make_window()
+    open_clip(qtbot, win, path)
+    getattr(win, {"right": "on_next_frame", "end": "on_go_end", "home": "on_go_start"}[key])()
+    want = {"right": 1, "end": clip.num_frames - 1, "home": 0}[key]
+    qtbot.waitUntil(lambda: win.viewer.bundle.frame_index == want, timeout=5000)
+    expected = clip.frame(want).astype(np.int16)
+    assert np.abs(win.viewer.bundle.frame.astype(np.int16) - expected).mean() < 6

@@ -1,0 +1,127 @@
+"""Menus, toolbar and shortcuts of the main window (one table, so menus and toolbar agree)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+
+from editor.icons import icon
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """One command: ``key`` names the MainWindow method ``on_<key>``; ``menu`` its menu;
+    ``toolbar`` True puts it on the toolbar; ``checkable`` for toggles."""
+
+    key: str
+    text: str
+    menu: str
+    shortcut: str = ""
+    tip: str = ""
+    icon: str = ""
+    toolbar: bool = False
+    checkable: bool = False
+    separator_before: bool = False
+
+
+MENUS = ("File", "Edit", "View", "Objects", "Track", "Export", "Help")
+
+SPECS: tuple[ActionSpec, ...] = (
+    ActionSpec("open", "&Open video or project…", "File", "Ctrl+O", "Open a video or a "
+               ".masklet project", "open", True),
+    ActionSpec("sample", "Try a &sample", "File", "", "Open a generated sample clip",
+               "sample"),
+    ActionSpec("save", "&Save project", "File", "Ctrl+S", "Save the project", "save", True,
+               separator_before=True),
+    ActionSpec("save_as", "Save project &as…", "File", "Ctrl+Shift+S"),
+    ActionSpec("close_project", "&Close project", "File", "Ctrl+W", separator_before=True),
+    ActionSpec("quit", "&Quit", "File", "Ctrl+Q"),
+    ActionSpec("undo", "&Undo", "Edit", "Ctrl+Z", "Undo the last edit", "undo", True),
+    ActionSpec("redo", "&Redo", "Edit", "Ctrl+Shift+Z", "Redo", "redo", True),
+    ActionSpec("set_in", "Set &in point", "Edit", "I", "Export starts here",
+               separator_before=True),
+    ActionSpec("set_out", "Set &out point", "Edit", "O", "Export ends after this frame"),
+    ActionSpec("clear_range", "Clear in/out", "Edit", "Alt+X"),
+    ActionSpec("clear_frame_prompts", "Clear prompts on this frame", "Edit", "Ctrl+Backspace",
+               "Forget the current object's clicks on this frame", separator_before=True),
+    ActionSpec("show_effects", "Show &effects (before/after)", "View", "E",
+               "Toggle between the source with masks and the rendered result", "effects",
+               True, True),
+    ActionSpec("zoom_fit", "Zoom to &fit", "View", "Shift+F", "Fit the frame to the viewer",
+               "fit", separator_before=True),
+    ActionSpec("zoom_100", "Zoom &100 %", "View", "Ctrl+1"),
+    ActionSpec("timeline_zoom_in", "Timeline zoom in", "View", "Ctrl+="),
+    ActionSpec("timeline_zoom_out", "Timeline zoom out", "View", "Ctrl+-"),
+    ActionSpec("timeline_fit", "Timeline fit", "View", "Ctrl+0"),
+    ActionSpec("play_pause", "&Play / pause", "View", "Space", "Play or pause (Space)", "play",
+               True, separator_before=True),
+    ActionSpec("play_reverse", "Play backwards (J)", "View", "J"),
+    ActionSpec("stop", "Stop (K)", "View", "K"),
+    ActionSpec("play_forward", "Play forwards, faster on repeat (L)", "View", "L"),
+    ActionSpec("next_frame", "Next frame", "View", "Right"),
+    ActionSpec("prev_frame", "Previous frame", "View", "Left"),
+    ActionSpec("go_start", "Go to start", "View", "Home"),
+    ActionSpec("go_end", "Go to end", "View", "End"),
+    ActionSpec("add_object", "&Add object", "Objects", "Ctrl+N",
+               "Add an object, then click it in the viewer", "add", True, separator_before=True),
+    ActionSpec("delete_object", "&Delete object", "Objects", "Del"),
+    ActionSpec("toggle_object", "Show / hide object", "Objects", "H"),
+    ActionSpec("tool_prompt", "&Click tool", "Objects", "V", "Click to include (left) or "
+               "exclude (right / Alt+left); drag for a box", "pointer", True, True,
+               separator_before=True),
+    ActionSpec("tool_brush", "&Brush", "Objects", "B", "Paint the mask on this frame",
+               "brush", True, True),
+    ActionSpec("tool_eraser", "&Eraser", "Objects", "Shift+B", "Erase the mask on this frame",
+               "eraser", True, True),
+    ActionSpec("track", "&Track objects", "Track", "Ctrl+T",
+               "Track every object through the clip", "track", True, separator_before=True),
+    ActionSpec("cancel_track", "&Cancel tracking", "Track", "Esc", "Stop tracking", "cancel",
+               True),
+    ActionSpec("retrack_all", "Re-track everything", "Track", "Ctrl+Shift+T"),
+    ActionSpec("model_settings", "&Model settings…", "Track", "", "Engine, checkpoint, "
+               "device, precision", "settings"),
+    ActionSpec("export", "&Export video…", "Export", "Ctrl+E", "Export the result", "export",
+               True, separator_before=True),
+    ActionSpec("shortcuts", "&Keyboard shortcuts", "Help", "F1"),
+    ActionSpec("about", "&About Masklet", "Help"),
+)
+
+
+def build_actions(window) -> dict[str, QAction]:
+    """Create every action, wire it to ``window.on_<key>``, fill menus and the toolbar."""
+    menus = {name: window.menuBar().addMenu("&" + name) for name in MENUS}
+    toolbar = window.addToolBar("Main")
+    toolbar.setObjectName("mainToolbar")
+    toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+    actions: dict[str, QAction] = {}
+    last_menu_on_toolbar = None
+    for spec in SPECS:
+        a = QAction(icon(spec.icon) if spec.icon else QAction().icon(), spec.text, window)
+        if spec.shortcut:
+            a.setShortcut(QKeySequence(spec.shortcut))
+            a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        tip = spec.tip or spec.text.replace("&", "")
+        a.setToolTip(f"{tip} ({spec.shortcut})" if spec.shortcut else tip)
+        a.setStatusTip(tip)
+        a.setCheckable(spec.checkable)
+        handler = getattr(window, f"on_{spec.key}")
+        if spec.checkable:
+            a.toggled.connect(handler)
+        else:
+            a.triggered.connect(lambda _checked=False, h=handler: h())
+        if spec.separator_before:
+            menus[spec.menu].addSeparator()
+        menus[spec.menu].addAction(a)
+        if spec.toolbar:
+            if last_menu_on_toolbar is not None and last_menu_on_toolbar != spec.menu:
+                toolbar.addSeparator()
+            toolbar.addAction(a)
+            last_menu_on_toolbar = spec.menu
+        window.addAction(a)
+        actions[spec.key] = a
+    window.recent_menu = menus["File"].addMenu("Open &recent")
+    menus["File"].insertMenu(actions["save"], window.recent_menu)
+    window.view_menu = menus["View"]
+    return actions

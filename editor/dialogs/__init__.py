@@ -1,0 +1,1 @@
+"""Dialogs: export, model settings, weights download, missing weights."""

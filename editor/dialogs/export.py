@@ -1,0 +1,233 @@
+"""Export ▸ Export video: preset, range, scale, output path; runs the export job on a
+worker thread with progress, frames/s, ETA and cancel; "Show in folder" when done."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+log = logging.getLogger(__name__)
+
+
+class _ExportJob(QObject):
+    progress = Signal(object)   # rendering.export.job.ExportProgress
+    finished = Signal(str, str)  # status ("done" | "cancelled" | "failed"), message/path
+
+    def __init__(self, request) -> None:
+        super().__init__()
+        self.request = request
+        self.cancel = threading.Event()
+
+    @Slot()
+    def run(self) -> None:
+        from rendering.export.job import ExportCancelled, export_job
+
+        try:
+            for p in export_job(self.request, self.cancel):
+                self.progress.emit(p)
+        except ExportCancelled:
+            self.finished.emit("cancelled", "Export cancelled; nothing was written.")
+            return
+        except Exception as exc:  # disk full, bad settings: shown in the dialog
+            log.exception("export failed")
+            self.finished.emit("failed", str(exc))
+            return
+        self.finished.emit("done", str(self.request.output_path))
+
+
+class ExportWorker(QObject):
+    """Runs one export on a QThread. Signals: ``progress``, ``finished(status, text)``."""
+
+    progress = Signal(object)
+    finished = Signal(str, str)
+
+    def __init__(self, request, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._thread = QThread()
+        self._thread.setObjectName("masklet-export")
+        self._job = _ExportJob(request)
+        self._job.moveToThread(self._thread)
+        self._thread.started.connect(self._job.run)
+        self._job.progress.connect(self.progress)
+        self._job.finished.connect(self._done)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def cancel(self) -> None:
+        self._job.cancel.set()
+
+    def running(self) -> bool:
+        return self._thread.isRunning()
+
+    def _done(self, status: str, text: str) -> None:
+        self._thread.quit()
+        self._thread.wait()
+        self.finished.emit(status, text)
+
+
+def build_request(project, output: Path, preset: str, whole_clip: bool, scale: float):
+    from editor.frame_compose import render_stacks
+    from rendering.export.job import ExportRequest
+
+    start, end = (0, None) if whole_clip else (project.in_frame, project.out_frame)
+    project.masks.flush()
+    return ExportRequest(project.source_path, output, preset, render_stacks(project),
+                         project.masks, start=start, end=end, scale=scale)
+
+
+class ExportDialog(QDialog):
+    def __init__(self, session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        from rendering.export.presets import PRESETS
+
+        self.session = session
+        self.setWindowTitle("Export")
+        self.setMinimumWidth(560)
+        project = session.project
+        self.preset_box = QComboBox()
+        for p in PRESETS:
+            self.preset_box.addItem(f"{p.name} — {p.description}", p.name)
+        names = [p.name for p in PRESETS]
+        if project.export.preset in names:
+            self.preset_box.setCurrentIndex(names.index(project.export.preset))
+        self.preset_box.currentIndexChanged.connect(self._preset_changed)
+        self.range_box = QComboBox()
+        self.range_box.addItem("In to out points", "range")
+        self.range_box.addItem("Whole clip", "all")
+        has_range = project.in_frame > 0 or project.out_frame is not None
+        self.range_box.setCurrentIndex(0 if has_range else 1)
+        self.scale_box = QDoubleSpinBox()
+        self.scale_box.setRange(0.1, 2.0)
+        self.scale_box.setSingleStep(0.25)
+        self.scale_box.setValue(project.export.scale)
+        self.scale_box.setSuffix(" ×")
+        default = project.export.output_path or str(
+            Path(project.source_path).with_name(Path(project.source_path).stem + "-masklet.mp4"))
+        self.path_edit = QLineEdit(default)
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        path_row = QHBoxLayout()
+        path_row.addWidget(self.path_edit, 1)
+        path_row.addWidget(browse)
+        form = QFormLayout()
+        form.addRow("Preset", self.preset_box)
+        form.addRow("Range", self.range_box)
+        form.addRow("Scale", self.scale_box)
+        form.addRow("Output", path_row)
+        self.progress = QProgressBar()
+        self.progress.hide()
+        self.info = QLabel("")
+        self.info.setWordWrap(True)
+        self.export_button = QPushButton("Export")
+        self.export_button.setDefault(True)
+        self.export_button.clicked.connect(self.start)
+        self.cancel_button = QPushButton("Close")
+        self.cancel_button.clicked.connect(self._cancel_or_close)
+        self.folder_button = QPushButton("Show in folder")
+        self.folder_button.hide()
+        self.folder_button.clicked.connect(self._show_folder)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.folder_button)
+        buttons.addStretch()
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.export_button)
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(self.progress)
+        lay.addWidget(self.info)
+        lay.addLayout(buttons)
+        self.worker: ExportWorker | None = None
+        self.result: tuple[str, str] | None = None
+        self._preset_changed()
+
+    def _preset_changed(self, *_a) -> None:
+        from rendering.export.presets import preset
+
+        p = preset(self.preset_box.currentData())
+        path = Path(self.path_edit.text())
+        if p.suffix and path.suffix != p.suffix:
+            self.path_edit.setText(str(path.with_suffix(p.suffix)))
+        elif not p.suffix and path.suffix:
+            self.path_edit.setText(str(path.with_suffix("")))
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export to", self.path_edit.text())
+        if path:
+            self.path_edit.setText(path)
+
+    def start(self) -> None:
+        """Build the request from the fields and run it in the background."""
+        try:
+            request = build_request(self.session.project, Path(self.path_edit.text()),
+                                    self.preset_box.currentData(),
+                                    self.range_box.currentData() == "all",
+                                    self.scale_box.value())
+        except Exception as exc:  # unknown effect parameters etc.
+            self.info.setText(f"Cannot export: {exc}")
+            return
+        self.worker = ExportWorker(request, self)
+        self.worker.progress.connect(self._on_progress)
+        self.worker.finished.connect(self._on_finished)
+        self.export_button.setEnabled(False)
+        self.cancel_button.setText("Cancel")
+        self.folder_button.hide()
+        self.progress.setValue(0)
+        self.progress.show()
+        self.info.setText("Exporting…")
+        self.worker.start()
+
+    def _on_progress(self, p) -> None:
+        self.progress.setRange(0, max(1, p.total))
+        self.progress.setValue(p.frames_done)
+        self.info.setText(f"{p.frames_done}/{p.total} frames, {p.fps:.1f} frames/s, "
+                          f"about {p.eta_s:.0f} s left")
+
+    def _on_finished(self, status: str, text: str) -> None:
+        self.result = (status, text)
+        self.export_button.setEnabled(True)
+        self.cancel_button.setText("Close")
+        self.progress.hide()
+        if status == "done":
+            self.info.setText(f"Exported to {text}")
+            self.folder_button.show()
+            parent = self.parent()
+            if parent is not None and hasattr(parent, "status"):
+                parent.status.showMessage(f"Export finished: {text}", 10000)
+        else:
+            self.info.setText(text if status == "cancelled" else f"Export failed: {text}")
+
+    def _cancel_or_close(self) -> None:
+        if self.worker is not None and self.worker.running():
+            self.worker.cancel()
+        else:
+            self.close()
+
+    def _show_folder(self) -> None:
+        from editor.window_ops import WindowOps
+
+        WindowOps.show_in_folder(Path(self.path_edit.text()))
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if self.worker is not None and self.worker.running():
+            self.worker.cancel()
+            self.worker._thread.quit()
+            self.worker._thread.wait()
+        super().closeEvent(event)

@@ -1,0 +1,89 @@
+"""Track ▸ Model settings: engine, installed checkpoint, device, precision (undoable)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QPushButton,
+    QVBoxLayout,
+)
+
+from editor.model import commands as cmd
+from editor.model.project import EngineSettings
+
+DTYPES = ("float32", "bfloat16", "float16")
+
+
+class ModelSettingsDialog(QDialog):
+    def __init__(self, session, parent=None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.setWindowTitle("Model settings")
+        settings = session.project.engine if session.project else EngineSettings()
+        self.engine_box = QComboBox()
+        self.engine_box.addItem("SAM 2", "sam2")
+        self.engine_box.addItem("Offline (no weights)", "offline")
+        self.engine_box.setCurrentIndex(0 if settings.engine == "sam2" else 1)
+        self.model_box = QComboBox()
+        self.device_box = QComboBox()
+        self.dtype_box = QComboBox()
+        from editor.engines import available_devices
+
+        self.device_box.addItems(["auto", *available_devices()])
+        self.device_box.setCurrentText(settings.device)
+        self.dtype_box.addItems(DTYPES)
+        self.dtype_box.setCurrentText(settings.dtype)
+        self._fill_models(settings.model_name)
+        download = QPushButton("Download a checkpoint…")
+        download.clicked.connect(self._download)
+        form = QFormLayout()
+        form.addRow("Engine", self.engine_box)
+        form.addRow("Checkpoint", self.model_box)
+        form.addRow("", download)
+        form.addRow("Device", self.device_box)
+        form.addRow("Precision", self.dtype_box)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
+                                   QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self._apply)
+        buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(buttons)
+
+    def _fill_models(self, current: str) -> None:
+        from editor.engines import installed_checkpoints
+        from segmentation.weights import CHECKPOINTS
+
+        installed = {c.name for c in installed_checkpoints()}
+        self.model_box.clear()
+        for ckpt in CHECKPOINTS:
+            tag = "" if ckpt.name in installed else "  (not installed)"
+            self.model_box.addItem(ckpt.name + tag, ckpt.name)
+        names = [self.model_box.itemData(i) for i in range(self.model_box.count())]
+        if current in names:
+            self.model_box.setCurrentIndex(names.index(current))
+
+    def _download(self) -> None:
+        from editor.dialogs.download import DownloadDialog
+
+        name = self.model_box.currentData()
+        DownloadDialog(name, self).exec()
+        self._fill_models(name)
+
+    def chosen(self) -> EngineSettings:
+        return EngineSettings(self.engine_box.currentData(), self.model_box.currentData(),
+                              self.device_box.currentText(), self.dtype_box.currentText())
+
+    def _apply(self) -> None:
+        project = self.session.project
+        new = self.chosen()
+        if project is not None and dataclasses.asdict(new) != dataclasses.asdict(
+                project.engine):
+            self.session.execute(cmd.SetEngineSettings(project, new))
+            self.session.restart_engine()
+        self.accept()

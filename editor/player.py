@@ -1,0 +1,142 @@
+"""Playback: space / J K L / arrows; frames decoded ahead on a reader thread; audio through
+QtMultimedia when an output device exists (otherwise muted, with a notice)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from fractions import Fraction
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+
+from editor.workers.playback import PlaybackReader
+
+log = logging.getLogger(__name__)
+
+
+class AudioOut:
+    """Plays the source file's audio from a time; ``available`` False → muted."""
+
+    def __init__(self, path) -> None:
+        self.available = False
+        self.reason = ""
+        self._player = None
+        try:
+            from PySide6.QtCore import QUrl
+            from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer
+
+            if not QMediaDevices.audioOutputs():
+                self.reason = "no audio output device"
+                return
+            self._output = QAudioOutput()
+            self._player = QMediaPlayer()
+            self._player.setAudioOutput(self._output)
+            self._player.setSource(QUrl.fromLocalFile(str(path)))
+            self.available = True
+        except Exception as exc:  # QtMultimedia missing or broken: play muted
+            self.reason = f"audio unavailable ({exc})"
+            log.info("audio disabled: %s", exc)
+
+    def play_from(self, time_s: float) -> None:
+        if self.available:
+            self._player.setPosition(int(time_s * 1000))
+            self._player.play()
+
+    def stop(self) -> None:
+        if self.available:
+            self._player.pause()
+
+
+class Player(QObject):
+    """Drives playback; emits ``bundle(FrameBundle)`` for forward play and
+    ``seek_requested(frame_index)`` for reverse play; ``state_changed(playing)``."""
+
+    bundle = Signal(object)
+    seek_requested = Signal(int)
+    state_changed = Signal(bool)
+    notice = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.timeout.connect(self._tick)
+        self._reader: PlaybackReader | None = None
+        self.rate = 0
+        self.frame_index = 0
+        self.end = 0
+        self.fps = Fraction(30)
+        self.audio: AudioOut | None = None
+        self._notified = False
+        self.shown = 0
+        self.late = 0
+        self._t0 = 0.0
+
+    @property
+    def playing(self) -> bool:
+        return self.rate != 0
+
+    def setup(self, open_source, path, num_frames: int, fps: Fraction) -> None:
+        self.stop()
+        self._open_source, self.end, self.fps = open_source, num_frames, Fraction(fps)
+        self.audio = AudioOut(path)
+        self._notified = False
+
+    def play(self, frame_index: int, compose, rate: int = 1, end: int | None = None) -> None:
+        """Play from ``frame_index`` at ``rate`` (±1, ±2, ±4 × real time) until ``end``."""
+        self.stop(emit=False)
+        self.rate, self.frame_index = rate, frame_index
+        stop_at = self.end if end is None else end
+        if rate > 0:
+            if frame_index >= stop_at - 1:
+                self.rate = 0
+                return
+            self._reader = PlaybackReader(self._open_source, frame_index + 1, stop_at, compose)
+        if rate == 1 and self.audio is not None:
+            if self.audio.available:
+                self.audio.play_from(float(Fraction(frame_index) / self.fps))
+            elif not self._notified:
+                self._notified = True
+                self.notice.emit(f"Playback is muted: {self.audio.reason}")
+        self.shown = self.late = 0
+        self._t0 = time.perf_counter()
+        self._timer.start(max(1, round(1000 / float(self.fps) / abs(rate))))
+        self.state_changed.emit(True)
+
+    def stop(self, emit: bool = True) -> None:
+        was = self.rate != 0
+        self._timer.stop()
+        self.rate = 0
+        if self._reader is not None:
+            self._reader.stop()
+            self._reader = None
+        if self.audio is not None:
+            self.audio.stop()
+        if emit and was:
+            self.state_changed.emit(False)
+
+    def fps_reached(self) -> float:
+        """Frames shown per second of wall time since play started."""
+        return self.shown / max(1e-6, time.perf_counter() - self._t0)
+
+    def _tick(self) -> None:
+        if self.rate < 0:
+            if self.frame_index <= 0:
+                self.stop()
+                return
+            self.frame_index -= 1
+            self.shown += 1
+            self.seek_requested.emit(self.frame_index)
+            return
+        bundle = self._reader.get() if self._reader is not None else None
+        if bundle is None:
+            if self._reader is not None and self._reader.finished:
+                if self._reader.error:
+                    self.notice.emit(f"Playback stopped: {self._reader.error}")
+                self.stop()
+            else:
+                self.late += 1
+            return
+        self.frame_index = bundle.frame_index
+        self.shown += 1
+        self.bundle.emit(bundle)

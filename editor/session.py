@@ -1,0 +1,170 @@
+"""The open document on the Qt side: project + media + engine worker + event bridge.
+
+Widgets read ``session.project`` and change it only through model commands
+(``session.execute``); they listen to ``session.bridge.event`` for model events.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from editor.bridge import ModelBridge
+from editor.model import commands as cmd
+from editor.model.events import ObjectAdded, ObjectRemoved, PromptsChanged
+from editor.model.project import MediaSnapshot, Project
+from editor.model.prompts import BoxPrompt, MaskPrompt, PointPrompt
+from editor.prompt_replay import desired_prompts
+from editor.workers.engine import EngineWorker, TrackRequest
+from editor.workers.task import run_in_background
+
+log = logging.getLogger(__name__)
+PROJECT_SUFFIX = ".masklet"
+
+
+def _load(path: Path) -> tuple[Project, object]:
+    """Worker-thread part of opening: a project file or a video → (project, frame source)."""
+    from rendering.media import open_source, probe
+
+    if path.suffix == PROJECT_SUFFIX:
+        from editor.model.persistence import load_project
+
+        project = load_project(path)
+        if project.media_missing and project.relink_candidate is not None:
+            project.relink(project.relink_candidate)
+        return project, open_source(project.source_path)
+    source = open_source(path)
+    project = Project(source_path=path.absolute(),
+                      media=MediaSnapshot.from_media_info(probe(path)))
+    return project, source
+
+
+class Session(QObject):
+    """Signals: ``opened`` (a project is ready), ``open_failed(message)``,
+    ``engine_failed(message)``, ``engine_ready(description)``."""
+
+    opened = Signal()
+    open_failed = Signal(str)
+    engine_failed = Signal(str)
+    engine_ready = Signal(str)
+
+    def __init__(self, engine_factory=None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.engine_factory = engine_factory
+        self.project: Project | None = None
+        self.source = None
+        self.engine: EngineWorker | None = None
+        self.bridge = ModelBridge(self)
+        self.bridge.event.connect(self._on_event)
+        self._pending = None
+        self.loading = False
+
+    # ------------------------------------------------------------------ open / close
+    def open_path(self, path: Path | str) -> None:
+        """Open a video or ``.masklet`` in the background; ``opened``/``open_failed``."""
+        path = Path(path)
+        self.loading = True
+        self._pending = run_in_background(lambda: _load(path), self._install,
+                                          self._failed, self)
+
+    def open_project_object(self, project: Project) -> None:
+        """Install an already loaded project (crash recovery); media opens in the background."""
+        from rendering.media import open_source
+
+        self.loading = True
+        self._pending = run_in_background(lambda: (project, open_source(project.source_path)),
+                                          self._install, self._failed, self)
+
+    def _failed(self, exc: Exception) -> None:
+        self.loading = False
+        self.open_failed.emit(str(exc))
+
+    def _install(self, loaded: tuple[Project, object]) -> None:
+        self.close()
+        self.project, self.source = loaded
+        self.bridge.attach(self.project)
+        self.restart_engine()
+        self.loading = False
+        self.opened.emit()
+
+    def close(self) -> None:
+        if self.engine is not None:
+            self.engine.stop()
+            self.engine = None
+        if self.project is not None:
+            self.bridge.detach()
+            if self.project.masks is not None:
+                self.project.masks.close()
+        if self.source is not None and hasattr(self.source, "close"):
+            self.source.close()
+        self.project = self.source = None
+
+    def restart_engine(self) -> None:
+        """(Re)create the engine worker for the project's engine settings."""
+        if self.engine is not None:
+            self.engine.stop()
+        project = self.project
+        factory = self.engine_factory
+        if factory is None:
+            from editor.engines import make_engine
+
+            factory = make_engine
+        path, settings = project.source_path, project.engine
+
+        def build():
+            engine, desc = factory(path, settings)
+            self._engine_desc = desc
+            return engine
+
+        self.engine = EngineWorker(build, project.masks, self)
+        self.engine.failed.connect(self.engine_failed)
+        self.engine.engine_ready.connect(lambda _n: self.engine_ready.emit(self._engine_desc))
+        if desired_prompts(project):
+            self.engine.sync(desired_prompts(project))
+
+    # ------------------------------------------------------------------ edits
+    def execute(self, command) -> None:
+        self.project.execute(command)
+
+    def add_object(self, name: str | None = None) -> int:
+        command = cmd.AddObject(self.project, name=name)
+        self.execute(command)
+        return command.object_id
+
+    def add_point(self, object_id: int, frame_index: int, x: float, y: float,
+                  label: int) -> None:
+        self._prompt(object_id, frame_index, PointPrompt(float(x), float(y), int(label)))
+
+    def add_box(self, object_id: int, frame_index: int, box: tuple[float, ...]) -> None:
+        self._prompt(object_id, frame_index, BoxPrompt(*map(float, box)))
+
+    def add_mask(self, object_id: int, frame_index: int, mask) -> None:
+        """A touch-up mask (H×W bool / float [0, 1]) becomes the frame's prompt (undoable)."""
+        name = self.project.masks.put_prompt_mask(mask)
+        self._prompt(object_id, frame_index, MaskPrompt(name))
+
+    def _prompt(self, object_id: int, frame_index: int, action) -> None:
+        if self.engine is not None and self.engine.tracking:
+            self.engine.cancel()  # a correction stops the running pass first
+        self.execute(cmd.AddPrompt(self.project, object_id, int(frame_index), action))
+
+    def track(self, affected_only: bool = True) -> None:
+        if self.engine is None or self.engine.tracking:
+            return
+        self.engine.track(TrackRequest(len(self.source), affected_only))
+
+    def cancel(self) -> None:
+        if self.engine is not None:
+            self.engine.cancel()
+
+    def _on_event(self, event) -> None:
+        if isinstance(event, PromptsChanged | ObjectAdded | ObjectRemoved) and self.engine:
+            self.engine.sync(desired_prompts(self.project))
+
+    # ------------------------------------------------------------------ saving
+    def save(self, path: Path | str | None = None) -> Path:
+        from editor.model.persistence import save_project
+
+        return save_project(self.project, path)
