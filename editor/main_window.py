@@ -268,10 +268,14 @@ class MainWindow(QMainWindow, window_ops.WindowOps):
             return None
         if not self.ensure_engine_choice():
             return None
-        if self.current_object is None:
-            self.current_object = self.session.add_object()
-            self.objects_panel.select(self.current_object)
-        return self.current_object
+        oid = self.current_object
+        if oid is None:
+            oid = self.current_object = self.session.add_object()
+            # The ObjectAdded event arrives queued; list the object now so selecting it
+            # does not fall back to "no selection".
+            self.objects_panel.refresh()
+            self.objects_panel.select(oid)
+        return oid
 
     def _on_point(self, x: float, y: float, label: int) -> None:
         oid = self._ensure_object()

@@ -84,9 +84,8 @@ class ObjectsPanel(QWidget):
             if self.list.item(row).data(Qt.ItemDataRole.UserRole) == object_id:
                 self.list.setCurrentRow(row)
                 return
-        if self.list.count() and object_id is None:
-            return
-        self.selection_changed.emit(self.current_object() or -1)
+        if object_id is None and self.list.currentItem() is not None:
+            self.list.setCurrentRow(-1)  # emits selection_changed(-1) via currentItemChanged
 
     def current_object(self) -> int | None:
         item = self.list.currentItem()

@@ -65,3 +65,29 @@ def click_frame(qtbot, win, x: float, y: float, button=None) -> None:
 
     pos = win.viewer.to_widget(x, y).toPoint()
     qtbot.mouseClick(win.viewer, button or Qt.MouseButton.LeftButton, pos=pos)
+
+
+@pytest.fixture(autouse=True)
+def no_modal_dialogs(monkeypatch):
+    """Offscreen, a modal dialog blocks forever: message boxes answer at once (and are
+    recorded), any other dialog's exec() fails the test instead of hanging it."""
+    from PySide6.QtWidgets import QDialog, QMessageBox
+
+    shown: list[tuple[str, str, str]] = []
+    button = QMessageBox.StandardButton
+
+    def answer(kind, reply):
+        def box(parent, title, text, *args, **kwargs):
+            shown.append((kind, title, text))
+            return reply
+        return box
+
+    monkeypatch.setattr(QMessageBox, "question", answer("question", button.Discard))
+    for kind in ("warning", "critical", "information"):
+        monkeypatch.setattr(QMessageBox, kind, answer(kind, button.Ok))
+
+    def refuse(self, *args, **kwargs):
+        raise AssertionError(f"modal dialog {type(self).__name__} opened during a test")
+
+    monkeypatch.setattr(QDialog, "exec", refuse)
+    return shown
