@@ -142,3 +142,139 @@ def test_frame_range_errors(clip, capsys):
     assert "--end 3 must be after --start 5" in capsys.readouterr().err
     assert run(tmp_path, prompts, "--start", "3")[0] == 2
     assert "no prompt lies in frames 3..11" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ SAM 2 engine
+def tiny_sam2_config() -> dict:
+    """sam2.1_hiera_t with every width shrunk (the micro fixture's recipe): 256-px input."""
+    from segmentation.sam2.configs import official_hyperparameters
+
+    hp = official_hyperparameters("sam2.1_hiera_t")
+    hp["image_size"] = 256
+    hp["image_encoder"]["trunk"].update(embed_dim=16, num_heads=1)
+    neck = hp["image_encoder"]["neck"]
+    neck.update(d_model=32, backbone_channel_list=[128, 64, 32, 16])
+    neck["position_encoding"]["num_pos_feats"] = 32
+    attn = hp["memory_attention"]
+    attn["d_model"] = 32
+    attn["layer"].update(d_model=32, dim_feedforward=64)
+    for part in ("self_attention", "cross_attention"):
+        attn["layer"][part].update(embedding_dim=32, feat_sizes=[16, 16])
+    attn["layer"]["cross_attention"]["kv_in_dim"] = 8
+    mem = hp["memory_encoder"]
+    mem.update(out_dim=8, in_dim=32)
+    mem["position_encoding"]["num_pos_feats"] = 8
+    mem["mask_downsampler"]["embed_dim"] = 32
+    mem["fuser"]["layer"]["dim"] = 32
+    return {"config": "tiny-test", "hyperparameters": hp}
+
+
+@pytest.fixture(scope="module")
+def tiny_checkpoint(tmp_path_factory):
+    """A random-weight tiny model saved as an official ``{"model": state_dict}`` checkpoint,
+    with its config beside it as ``<stem>.json`` (how the CLI finds a custom model's config)."""
+    import torch
+
+    from segmentation.sam2 import build_sam2
+    from segmentation.sam2.checkpoint import save_checkpoint
+
+    folder = tmp_path_factory.mktemp("weights")
+    config = tiny_sam2_config()
+    torch.manual_seed(0)
+    save_checkpoint(build_sam2(config), folder / "tiny.pt")
+    (folder / "tiny.json").write_text(json.dumps(config))
+    return folder / "tiny.pt"
+
+
+def run_sam2(tmp_path, prompts_path, checkpoint, *extra):
+    out = tmp_path / "out"
+    rc = main.main(["track", str(tmp_path / "frames"), "--prompts", str(prompts_path),
+                    "-o", str(out), "--engine", "sam2", "--checkpoint", str(checkpoint),
+                    "--device", "cpu", *extra])
+    return rc, out
+
+
+def test_sam2_engine_writes_every_frame_and_keeps_a_mask_prompt(clip, tiny_checkpoint):
+    tmp_path, masks = clip
+    ys, xs = np.nonzero(masks[2])
+    prompts = write_prompts(tmp_path, [
+        {"id": 3, "name": "square", "prompts": [{"frame": 6, "mask": "m6.png"}]},
+        {"id": 7, "prompts": [{"frame": 2, "points": [[int(xs.mean()), int(ys.mean())]],
+                               "labels": [1]}]}])
+    rc, out = run_sam2(tmp_path, prompts, tiny_checkpoint, "--start", "1", "--end", "10")
+    assert rc == 0
+    for oid in (3, 7):
+        files = sorted(p.name for p in (out / str(oid)).iterdir())
+        assert files == [f"{t:05d}.png" for t in range(1, 10)], oid
+    for png_path in (out / "7").iterdir():
+        png = cv2.imread(str(png_path), cv2.IMREAD_UNCHANGED)
+        assert png.shape == (H, W) and png.dtype == np.uint8
+        assert set(np.unique(png)) <= {0, 255}
+    # a mask prompt is its own output on its frame (official add_new_mask), up to the
+    # model's 64×64 low-res grid
+    on_prompt = cv2.imread(str(out / "3" / "00006.png"), cv2.IMREAD_UNCHANGED) > 0
+    assert iou(on_prompt, masks[6]) > 0.9
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["engine"] == "sam2 (tiny.pt, cpu, float32)"
+    assert summary["frames"] == {"start": 1, "end": 10, "count": 9}
+    assert summary["masks_written"] == 18 and not summary["interrupted"]
+    scores = summary["object_scores"]
+    assert all(len(scores[k]) == 9 and None not in scores[k] for k in ("3", "7"))
+    assert scores["3"][5] == 10.0  # a mask prompt's object score on its frame (official)
+
+
+def test_sam2_engine_bfloat16_soft(clip, tiny_checkpoint):
+    tmp_path, masks = clip
+    prompts = write_prompts(tmp_path, [{"id": 1, "prompts": [{"frame": 0, "mask": "m6.png"}]}])
+    rc, out = run_sam2(tmp_path, prompts, tiny_checkpoint, "--end", "3", "--dtype",
+                       "bfloat16", "--soft")
+    assert rc == 0
+    assert len(list((out / "1").iterdir())) == 3
+    png = cv2.imread(str(out / "1" / "00000.png"), cv2.IMREAD_UNCHANGED)
+    assert iou(png >= 128, masks[6]) > 0.9 and np.any((png > 0) & (png < 255))
+
+
+@pytest.mark.parametrize("content", [b"", b"hello", b"PK\x03\x04" + bytes(range(256)) * 8])
+def test_sam2_garbage_checkpoint_is_one_line_naming_the_file(clip, capsys, content):
+    tmp_path, _ = clip
+    bad = tmp_path / "bad.pt"
+    bad.write_bytes(content)
+    prompts = write_prompts(tmp_path, [{"id": 1, "prompts": [{"frame": 0, "points": [[20, 40]]}]}])
+    rc, out = run_sam2(tmp_path, prompts, bad)
+    err = capsys.readouterr().err.strip()
+    assert rc == 2 and "\n" not in err
+    assert err.startswith(f"masklet: error: {bad}: not a readable SAM 2 checkpoint")
+    assert not (out / "1").exists()
+
+
+def test_sam2_missing_checkpoint_names_the_file(clip, capsys):
+    tmp_path, _ = clip
+    prompts = write_prompts(tmp_path, [{"id": 1, "prompts": [{"frame": 0, "points": [[20, 40]]}]}])
+    rc, _ = run_sam2(tmp_path, prompts, tmp_path / "gone.pt")
+    err = capsys.readouterr().err.strip()
+    assert rc == 2 and "\n" not in err
+    assert f"checkpoint {tmp_path / 'gone.pt'} does not exist" in err and "--engine offline" in err
+
+
+def test_sam2_custom_checkpoint_without_its_config_says_so(clip, tiny_checkpoint, tmp_path,
+                                                          capsys):
+    clip_dir, _ = clip
+    lone = tmp_path / "lone" / "model.pt"
+    lone.parent.mkdir()
+    lone.write_bytes(tiny_checkpoint.read_bytes())
+    prompts = write_prompts(clip_dir, [{"id": 1, "prompts": [{"frame": 0, "points": [[20, 40]]}]}])
+    rc, _ = run_sam2(clip_dir, prompts, lone)
+    err = capsys.readouterr().err.strip()
+    assert rc == 2 and "\n" not in err
+    assert f"{lone}: checkpoint does not fit config" in err and "model.json or config.json" in err
+
+
+def test_sam2_engine_with_the_micro_reference_checkpoint(clip, sam2_reference):
+    tmp_path, masks = clip
+    prompts = write_prompts(tmp_path, [{"id": 2, "prompts": [{"frame": 6, "mask": "m6.png"}]}])
+    rc, out = run_sam2(tmp_path, prompts, sam2_reference / "micro" / "checkpoint.pt",
+                       "--start", "4", "--end", "9")
+    assert rc == 0
+    assert sorted(p.name for p in (out / "2").iterdir()) == [f"{t:05d}.png" for t in range(4, 9)]
+    on_prompt = cv2.imread(str(out / "2" / "00006.png"), cv2.IMREAD_UNCHANGED) > 0
+    assert iou(on_prompt, masks[6]) > 0.9

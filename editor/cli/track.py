@@ -8,6 +8,11 @@ every frame it finished; the summary says ``"interrupted": true``.
 Propagation: forward from the earliest prompted frame to ``--end``, then in reverse from the
 latest first-prompt frame of any object down to ``--start``; each object's masks before its
 first prompted frame come from the reverse pass.
+
+SAM 2 weights: ``--checkpoint`` (an official ``{"model": state_dict}`` file; its config is
+detected from the tensor shapes) or ``--model`` (an installed official checkpoint). A custom
+model (e.g. the reference "micro" model) needs its manifest-schema config JSON beside the
+checkpoint, as ``<stem>.json`` or ``config.json``.
 """
 
 from __future__ import annotations
@@ -172,32 +177,45 @@ def make_engine(args: argparse.Namespace, view: ClipView):
 
         return OfflineTracker(view), "offline"
     path = resolve_checkpoint(args)
-    try:
-        from segmentation.sam2 import load_sam2
-        from segmentation.tracker import VideoTracker
-    except ImportError as exc:
-        raise TrackError(f"the SAM 2 engine is not available in this build ({exc}); "
-                         "use `--engine offline`") from None
     import torch
 
+    from segmentation.tracker import VideoTracker
+
     device = args.device or _default_device()
-    dtype = getattr(torch, args.dtype)
-    model = _call_with(load_sam2, path, device=device, dtype=dtype)
-    tracker = _call_with(VideoTracker, model, view, device=device, dtype=dtype)
-    return tracker, f"sam2 ({path.name}, {device}, {args.dtype})"
+    if device == "cuda" and not torch.cuda.is_available():
+        raise TrackError("--device cuda: no CUDA GPU is available here; use --device cpu")
+    model = load_model(path, device, getattr(torch, args.dtype))
+    return VideoTracker(model, view), f"sam2 ({path.name}, {device}, {args.dtype})"
 
 
-def _call_with(func, *args, **options):
-    """Call ``func`` with the keyword options its signature accepts (device, dtype)."""
-    import inspect
+def sidecar_config(path: Path) -> Path | None:
+    """A model config stored beside a checkpoint: ``<stem>.json``, else ``config.json``."""
+    for candidate in (path.with_suffix(".json"), path.with_name("config.json")):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_model(path: Path, device: str, dtype):
+    """Load a checkpoint strictly: an official config detected from its tensor shapes, or,
+    for a custom model, the config JSON beside it (see :func:`sidecar_config`)."""
+    from segmentation.errors import CheckpointError, ConfigError
+    from segmentation.sam2 import load_sam2
 
     try:
-        params = inspect.signature(func).parameters
-    except (TypeError, ValueError):
-        return func(*args, **options)
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
-        return func(*args, **options)
-    return func(*args, **{k: v for k, v in options.items() if k in params})
+        return load_sam2(path, device=device, dtype=dtype)
+    except CheckpointError as exc:
+        if "does not fit config" not in str(exc):
+            raise  # missing or unreadable file: one line naming it
+        config = sidecar_config(path)
+        if config is None:
+            raise TrackError(f"{exc}. A custom model needs its config JSON beside the "
+                             f"checkpoint ({path.with_suffix('.json').name} or config.json)"
+                             ) from None
+    try:
+        return load_sam2(path, config=config, device=device, dtype=dtype)
+    except ConfigError as exc:
+        raise TrackError(f"{config}: not a usable config for checkpoint {path} ({exc})") from None
 
 
 # ------------------------------------------------------------------------------- job

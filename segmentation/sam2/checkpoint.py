@@ -35,14 +35,26 @@ def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
         data = torch.load(path, map_location="cpu", weights_only=True)
     except (RuntimeError, EOFError, pickle.UnpicklingError, zipfile.BadZipFile, ValueError,
             OSError, KeyError, IndexError, TypeError, AttributeError) as exc:
-        # unpickling arbitrary bytes can fail with any of these
+        # unpickling arbitrary bytes can fail with any of these; torch's messages run to
+        # several paragraphs, so the one-line error keeps only the gist
         raise CheckpointError(f"{path}: not a readable SAM 2 checkpoint (truncated or "
-                              f"another file type: {exc}); download it again") from exc
+                              f"another file type: {_gist(exc)}); download it again") from exc
     sd = data.get("model", data) if isinstance(data, dict) else None
     if not isinstance(sd, dict) or not sd or not all(
             isinstance(v, torch.Tensor) for v in sd.values()):
         raise CheckpointError(f"{path}: not a SAM 2 checkpoint (no state dict of tensors)")
     return sd
+
+
+def _gist(exc: BaseException) -> str:
+    """A one-line description of a load failure (torch's run to several paragraphs)."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    for i, line in enumerate(lines[:-1]):
+        if line.lower().endswith("error:"):  # the unpickler names the real problem next
+            tail = line[line.rfind(":", 0, len(line) - 1) + 1:].strip()  # after the advice
+            return f"{tail} {lines[i + 1]}"[:160]
+    first = lines[0].split(". ")[0] if lines else ""
+    return f"{type(exc).__name__}: {first[:160]}" if first else type(exc).__name__
 
 
 def _shapes(sd: dict[str, torch.Tensor]) -> dict[str, tuple[int, ...]]:
