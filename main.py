@@ -32,13 +32,22 @@ def _add_model(p: argparse.ArgumentParser) -> None:
                    help="inference precision (default float32)")
 
 
+def _version() -> str:
+    from editor.version import version  # reads pyproject.toml or package metadata: no Qt
+
+    return version()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="masklet",
         description="Click an object in a video, track it with SAM 2, turn the tracked mask "
         "into an effect and export. Without a sub-command the editor opens.",
     )
-    parser.usage = "%(prog)s [-h] [VIDEO | PROJECT.masklet | COMMAND ...]"
+    parser.usage = "%(prog)s [-h] [--version] [VIDEO | PROJECT.masklet | COMMAND ...]"
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--quit-after", type=float, default=None, metavar="SECONDS",
+                        help="open the editor, close it after SECONDS (checks an install)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("info", help="print a video's properties as JSON")
@@ -87,9 +96,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
     if argv and argv[0] not in COMMANDS and not argv[0].startswith("-"):
-        if len(argv) > 1:
+        args = parser.parse_args(argv[1:])  # open a file in the editor; options may follow
+        if args.command is not None:
             parser.error(f"unexpected arguments after {argv[0]!r}")
-        args = argparse.Namespace(command=None, project=argv[0])  # open a file in the editor
+        args.project = argv[0]
     else:
         args = parser.parse_args(argv)
         args.project = getattr(args, "project", None)

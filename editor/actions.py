@@ -84,6 +84,7 @@ SPECS: tuple[ActionSpec, ...] = (
                "device, precision", "settings"),
     ActionSpec("export", "&Export video…", "Export", "Ctrl+E", "Export the result", "export",
                True, separator_before=True),
+    ActionSpec("user_guide", "&User guide", "Help", "", "Open the user guide"),
     ActionSpec("shortcuts", "&Keyboard shortcuts", "Help", "F1"),
     ActionSpec("about", "&About Masklet", "Help"),
 )

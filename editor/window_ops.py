@@ -137,7 +137,7 @@ class WindowOps:
 
     # ------------------------------------------------------------------ window state
     def _set_has_project(self, has: bool) -> None:
-        always = {"open", "sample", "quit", "shortcuts", "about", "model_settings"}
+        always = {"open", "sample", "quit", "shortcuts", "about", "model_settings", "user_guide"}
         for key, action in self.actions_.items():
             if key not in always:
                 action.setEnabled(has)
@@ -331,9 +331,18 @@ class WindowOps:
         QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}{extra}</table>")
 
     def on_about(self) -> None:
-        QMessageBox.about(self, "About Masklet",
-                          "<b>Masklet</b><br>Click an object, track it with SAM 2, apply "
-                          "effects, export.")
+        from editor.dialogs.about import AboutDialog
+
+        AboutDialog(self).exec()
+
+    def on_user_guide(self) -> None:
+        from editor.branding import user_guide_path
+
+        path = user_guide_path()
+        if path is None:
+            self.show_error("User guide", "docs/user-guide.md is not part of this installation.")
+        elif not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            self.show_error("User guide", f"No application could open {path}.")
 
     @staticmethod
     def show_in_folder(path: Path) -> None:

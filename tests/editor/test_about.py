@@ -1,0 +1,76 @@
+"""Help ▸ About shows the pyproject version and the real licences; Help ▸ User guide opens
+docs/user-guide.md; ``masklet --version`` prints the same version."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def pyproject_version() -> str:
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    with open(ROOT / "pyproject.toml", "rb") as f:
+        return tomllib.load(f)["project"]["version"]
+
+
+def test_version_comes_from_pyproject():
+    from editor.version import version
+
+    assert version() == pyproject_version()
+
+
+def test_version_flag(capsys):
+    import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main.main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"masklet {pyproject_version()}"
+
+
+def test_about_dialog_shows_version_and_licences(qtbot):
+    from editor.dialogs.about import AboutDialog, gpl_encoders_present
+
+    dialog = AboutDialog()
+    qtbot.addWidget(dialog)
+    assert f"Masklet {pyproject_version()}" in dialog.header.text()
+    text = dialog.details.toPlainText()
+    for expected in ("Qt", "LGPL-3.0-only", "PyTorch", "BSD-3-Clause", "SAM 2",
+                     "Apache-2.0", "PyAV", "FFmpeg"):
+        assert expected in text, expected
+    if gpl_encoders_present():  # the PyAV wheels: x264/x265 inside → the bundle is GPL
+        assert "GPL-2.0-or-later" in text and "libx264" in text
+    else:
+        assert "LGPL-2.1-or-later" in text
+
+
+def test_licence_lines_pair_each_component_with_its_licence():
+    from editor.dialogs.about import licence_lines
+
+    lines = licence_lines()
+    expect = {"Qt ": "LGPL-3.0-only", "PyTorch ": "BSD-3-Clause",
+              "SAM 2 / SAM 2.1 (Meta)": "Apache-2.0", "PyAV ": "BSD-3-Clause"}
+    for name, licence in expect.items():
+        line = next(line for line in lines if line.startswith(name))
+        assert f"— {licence}" in line, line
+
+
+def test_help_menu_opens_about_and_user_guide(make_window, monkeypatch):
+    from PySide6.QtGui import QDesktopServices
+
+    from editor.dialogs import about
+
+    win = make_window()
+    shown = []
+    monkeypatch.setattr(about.AboutDialog, "exec", lambda self: shown.append(self) or 0)
+    opened = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
+    for key in ("about", "user_guide"):
+        assert win.actions_[key].isEnabled(), key  # also without a project
+        win.actions_[key].trigger()
+    assert len(shown) == 1 and isinstance(shown[0], about.AboutDialog)
+    assert len(opened) == 1 and opened[0].isLocalFile()
+    assert Path(opened[0].toLocalFile()) == ROOT / "docs" / "user-guide.md"
