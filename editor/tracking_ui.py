@@ -51,10 +51,8 @@ def start_tracking(window, affected_only: bool) -> None:
         if state["first"] is None:
             state["first"] = time.perf_counter() - state["t0"]
         if window.follow_tracking:
-            window.frame_index = res.frame_index
-            window.timeline.canvas.set_current(res.frame_index)
+            window.seek(res.frame_index)  # frame, timecode, playhead and that frame's points
             window.timeline.ensure_visible(res.frame_index)
-            window.request_frame()
 
     def on_progress(done: int, total: int, fps: float) -> None:
         eta = (total - done) / fps if fps > 0 else 0.0

@@ -151,7 +151,8 @@ class WindowOps:
             self.setWindowTitle("Masklet")
             return
         name = (project.path.name if project.path else Path(project.source_path).name)
-        self.setWindowTitle(f"{name}{' •' if project.dirty else ''} — Masklet")
+        # Qt shows the "[*]" placeholder as "*" while the window is modified.
+        self.setWindowTitle(f"{name}[*] — Masklet")
         self.setWindowModified(project.dirty)
 
     def _update_undo_actions(self) -> None:

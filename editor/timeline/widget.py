@@ -111,13 +111,17 @@ class TimelineCanvas(QWidget):
         label_every = per_s
         while label_every * self.px_per_frame < 110:
             label_every *= 2
-        tick_every = max(1, label_every // 4)
-        for f in range(0, self.num_frames, tick_every):
+        # A labelled tick every label_every frames, three minor ticks between (they need
+        # not fall on whole frames: label_every is rarely a multiple of 4).
+        minor_px = label_every * self.px_per_frame / 4
+        for f in range(0, self.num_frames, label_every):
             x = self.x_of(f)
-            major = f % label_every == 0
-            p.drawLine(QPointF(x, RULER_H_PX - (10 if major else 4)), QPointF(x, RULER_H_PX))
-            if major:
-                p.drawText(QPointF(x + 3, RULER_H_PX - 11), timecode(f, self.fps))
+            p.drawLine(QPointF(x, RULER_H_PX - 10), QPointF(x, RULER_H_PX))
+            p.drawText(QPointF(x + 3, RULER_H_PX - 11), timecode(f, self.fps))
+            for k in (1, 2, 3):
+                xm = x + k * minor_px
+                if xm < self.x_of(self.num_frames):
+                    p.drawLine(QPointF(xm, RULER_H_PX - 4), QPointF(xm, RULER_H_PX))
 
     def _paint_thumbs(self, p: QPainter) -> None:
         y = RULER_H_PX

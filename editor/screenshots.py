@@ -1,0 +1,143 @@
+"""Screenshots of the real editor for the docs: ``python -m editor.screenshots OUT_DIR``.
+
+Drives the main window the way a user does — open a clip, click the object, track it, add
+a background blur and a highlight, open the export dialog — and saves
+``welcome.png``, ``tracking.png``, ``effects.png`` and ``export.png`` into ``OUT_DIR``.
+Run it under Xvfb (``xvfb-run -a python -m editor.screenshots docs``) or offscreen
+(``QT_QPA_PLATFORM=offscreen``); the window grabs itself, so both give the same pictures.
+
+Without ``--clip`` it uses the generated sample clip (the same one as "Try a sample"), and
+clicks the moving disc. ``--point X Y`` picks the click in source pixels for another clip.
+It uses the offline engine unless ``--engine sam2`` is given (needs installed weights).
+Settings, recent files and crash recovery go to a temporary folder, never the user's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def _wait(predicate, timeout_s: float, what: str) -> None:
+    """Run the event loop until ``predicate()`` (a tool, not the app: QTest.qWait is fine)."""
+    from PySide6.QtTest import QTest
+
+    end = time.monotonic() + timeout_s
+    while not predicate():
+        if time.monotonic() > end:
+            raise TimeoutError(f"screenshots: timed out waiting for {what}")
+        QTest.qWait(30)
+
+
+def _settle(ms: int = 400) -> None:
+    from PySide6.QtTest import QTest
+
+    QTest.qWait(ms)
+
+
+def _grab(widget, path: Path) -> Path:
+    _settle()
+    if not widget.grab().save(str(path)):
+        raise OSError(f"cannot write {path}")
+    print(f"wrote {path}")
+    return path
+
+
+def _factory(engine: str):
+    def make(path, settings):
+        from editor.engines import make_engine
+
+        return make_engine(path, dataclasses.replace(settings, engine=engine))
+    return make
+
+
+def take(out_dir: Path, clip: Path | None = None, point: tuple[float, float] | None = None,
+         engine: str = "offline", size: tuple[int, int] = (1440, 900)) -> list[Path]:
+    """Drive the window through the whole flow; returns the written PNG paths."""
+    from PySide6.QtCore import QSettings, Qt
+    from PySide6.QtTest import QTest
+
+    from editor.app import make_app
+    from editor.main_window import MainWindow
+    from editor.sample import sample_clip_path
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix="masklet-shots-"))
+    make_app()
+    settings = QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(engine_factory=_factory(engine), settings=settings)
+    win.autosave.folder = scratch / "recovery"
+    win.resize(*size)
+    win.show()
+    shots = [_grab(win, out_dir / "welcome.png")]
+
+    if clip is None:
+        clip = sample_clip_path(scratch)
+        if point is None:
+            from rendering.synthetic import SyntheticClip
+
+            x, y, _r = SyntheticClip(width=640, height=360, num_frames=90).circle(0)
+            point = (x, y)
+    win.open_path(str(clip))
+    _wait(lambda: win.session.project is not None and win.viewer.has_frame(), 60, "the clip")
+    if point is None:
+        w, h = win.viewer.frame_size()
+        point = (w / 2, h / 2)
+    pos = win.viewer.to_widget(*point).toPoint()
+    QTest.mouseClick(win.viewer, Qt.MouseButton.LeftButton, pos=pos)
+    project = win.session.project
+    _wait(lambda: project.objects and project.masks.read_alpha(
+        project.objects[0].object_id, 0) is not None, 120, "the first mask")
+
+    total = win.num_frames
+    win.on_track()
+    _wait(lambda: win.frame_index >= total * 0.6 or not win.session.engine.tracking,
+          1800, "tracking to reach 60 %")
+    shots.append(_grab(win, out_dir / "tracking.png"))
+    _wait(lambda: not win.session.engine.tracking, 1800, "tracking to finish")
+
+    oid = project.objects[0].object_id
+    win.effects_panel.set_owner(oid)
+    win.effects_panel.add_effect("object-outline")
+    win.effects_panel.set_owner(None)
+    win.effects_panel.add_effect("background-blur")
+    win.effects_panel.stack_list.setCurrentRow(0)
+    win.actions_["show_effects"].setChecked(True)
+    win.seek(total // 2)
+    _wait(lambda: win.viewer.bundle is not None and win.viewer.bundle.preview is not None
+          and win.viewer.bundle.frame_index == total // 2, 60, "the effects preview")
+    shots.append(_grab(win, out_dir / "effects.png"))
+
+    from editor.dialogs.export import ExportDialog
+
+    dialog = ExportDialog(win.session, win)
+    dialog.path_edit.setText(str(scratch / "export.mp4"))
+    dialog.show()
+    dialog.start()
+    _wait(lambda: dialog.result is not None, 1800, "the export")
+    shots.append(_grab(dialog, out_dir / "export.png"))
+    dialog.close()
+    project.undo_stack.set_clean()
+    win.close()
+    return shots
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m editor.screenshots", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("out_dir", type=Path)
+    parser.add_argument("--clip", type=Path, help="video to open (default: the sample clip)")
+    parser.add_argument("--point", type=float, nargs=2, metavar=("X", "Y"),
+                        help="where to click on frame 0, in source pixels")
+    parser.add_argument("--engine", choices=("offline", "sam2"), default="offline")
+    args = parser.parse_args(argv)
+    take(args.out_dir, args.clip, tuple(args.point) if args.point else None, args.engine)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
