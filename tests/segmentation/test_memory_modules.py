@@ -110,6 +110,21 @@ def test_chunked_attention_equals_sdpa():
     assert (bf.float() - ref).abs().max() < 0.05
 
 
+@pytest.mark.parametrize("shape", [(2, 3, 600, 8), (1, 1, 300, 8)])
+def test_chunked_attention_large_problems_run_slice_by_slice(shape):
+    """Past the small-problem threshold each (batch, head) slice runs in query chunks,
+    including a last partial chunk; the result equals the fused kernel's."""
+    torch.manual_seed(2)
+    b, h, n, d = shape
+    q = torch.randn(b, h, n, d)
+    k, v = torch.randn(b, h, 1000, d), torch.randn(b, h, 1000, d)
+    ref = torch.nn.functional.scaled_dot_product_attention(q, k, v)
+    out = chunked_attention(q, k, v, chunk=256)
+    assert out.shape == ref.shape and torch.allclose(out, ref, atol=1e-5)
+    bf = chunked_attention(q.bfloat16(), k.bfloat16(), v.bfloat16(), chunk=256)
+    assert bf.dtype == torch.bfloat16 and (bf.float() - ref).abs().max() < 0.05
+
+
 def test_sine_position_encoding_values():
     pos = sine_position_encoding(2, 3, 4, 8)
     assert pos.shape == (2, 8, 3, 4)
