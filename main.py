@@ -68,8 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fps", default=None, help="frame rate for image folders (default 30)")
 
     p = sub.add_parser("render", help="render a project (or a video plus masks) to a file")
-    p.add_argument("input", help="PROJECT.masklet, or a video with --masks")
-    p.add_argument("-o", "--output", required=True, metavar="OUT", help="output file or folder")
+    p.add_argument("input", nargs="?", help="PROJECT.masklet, or a video with --masks")
+    p.add_argument("-o", "--output", metavar="OUT", help="output file or folder (required)")
     p.add_argument("--preset", default=None, help="export preset (see `render --list-presets`)")
     p.add_argument("--list-presets", action="store_true", help="list export presets and exit")
     p.add_argument("--masks", default=None, metavar="DIR",

@@ -7,7 +7,8 @@ Run it under Xvfb (``xvfb-run -a python -m editor.screenshots docs``) or offscre
 (``QT_QPA_PLATFORM=offscreen``); the window grabs itself, so both give the same pictures.
 
 Without ``--clip`` it uses the generated sample clip (the same one as "Try a sample"), and
-clicks the moving disc. ``--point X Y`` picks the click in source pixels for another clip.
+clicks the moving disc. ``--point X Y`` picks the click in source pixels for another clip,
+``--box X0 Y0 X1 Y1`` drags a box instead.
 It uses the offline engine unless ``--engine sam2`` is given (needs installed weights).
 Settings, recent files and crash recovery go to a temporary folder, never the user's.
 """
@@ -56,7 +57,8 @@ def _factory(engine: str):
 
 
 def take(out_dir: Path, clip: Path | None = None, point: tuple[float, float] | None = None,
-         engine: str = "offline", size: tuple[int, int] = (1440, 900)) -> list[Path]:
+         engine: str = "offline", size: tuple[int, int] = (1440, 900),
+         box: tuple[float, float, float, float] | None = None) -> list[Path]:
     """Drive the window through the whole flow; returns the written PNG paths."""
     from PySide6.QtCore import QSettings, Qt
     from PySide6.QtTest import QTest
@@ -75,23 +77,38 @@ def take(out_dir: Path, clip: Path | None = None, point: tuple[float, float] | N
     win.show()
     shots = [_grab(win, out_dir / "welcome.png")]
 
+    clicks: list[tuple[float, float]] = []
     if clip is None:
         clip = sample_clip_path(scratch)
-        if point is None:
+        if point is None and box is None:  # the disc and the rectangle: two objects
             from rendering.synthetic import SyntheticClip
 
-            x, y, _r = SyntheticClip(width=640, height=360, num_frames=90).circle(0)
-            point = (x, y)
+            sample = SyntheticClip(width=640, height=360, num_frames=90)
+            x, y, _r = sample.circle(0)
+            x0, y0, x1, y1 = sample.rectangle(0)
+            clicks = [(x, y), ((x0 + x1) / 2, (y0 + y1) / 2)]
     win.open_path(str(clip))
     _wait(lambda: win.session.project is not None and win.viewer.has_frame(), 60, "the clip")
-    if point is None:
-        w, h = win.viewer.frame_size()
-        point = (w / 2, h / 2)
-    pos = win.viewer.to_widget(*point).toPoint()
-    QTest.mouseClick(win.viewer, Qt.MouseButton.LeftButton, pos=pos)
     project = win.session.project
-    _wait(lambda: project.objects and project.masks.read_alpha(
-        project.objects[0].object_id, 0) is not None, 120, "the first mask")
+    if box is not None:  # drag a box, as a user does
+        a = win.viewer.to_widget(box[0], box[1]).toPoint()
+        b = win.viewer.to_widget(box[2], box[3]).toPoint()
+        QTest.mousePress(win.viewer, Qt.MouseButton.LeftButton, pos=a)
+        for k in range(1, 9):
+            QTest.mouseMove(win.viewer, a + (b - a) * (k / 8))
+        QTest.mouseRelease(win.viewer, Qt.MouseButton.LeftButton, pos=b)
+    else:
+        if not clicks:
+            w, h = win.viewer.frame_size()
+            clicks = [point or (w / 2, h / 2)]
+        for n, (x, y) in enumerate(clicks):
+            if n:
+                win.on_add_object()
+            QTest.mouseClick(win.viewer, Qt.MouseButton.LeftButton,
+                             pos=win.viewer.to_widget(x, y).toPoint())
+            _settle(200)
+    _wait(lambda: project.objects and all(project.masks.read_alpha(o.object_id, 0) is not None
+                                          for o in project.objects), 120, "the first masks")
 
     total = win.num_frames
     win.on_track()
@@ -133,9 +150,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clip", type=Path, help="video to open (default: the sample clip)")
     parser.add_argument("--point", type=float, nargs=2, metavar=("X", "Y"),
                         help="where to click on frame 0, in source pixels")
+    parser.add_argument("--box", type=float, nargs=4, metavar=("X0", "Y0", "X1", "Y1"),
+                        help="drag a box on frame 0 instead of clicking")
     parser.add_argument("--engine", choices=("offline", "sam2"), default="offline")
     args = parser.parse_args(argv)
-    take(args.out_dir, args.clip, tuple(args.point) if args.point else None, args.engine)
+    take(args.out_dir, args.clip, tuple(args.point) if args.point else None, args.engine,
+         box=tuple(args.box) if args.box else None)
     return 0
 
 
