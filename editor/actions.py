@@ -68,6 +68,9 @@ SPECS: tuple[ActionSpec, ...] = (
                "Add an object, then click it in the viewer", "add", True, separator_before=True),
     ActionSpec("delete_object", "&Delete object", "Objects", "Del"),
     ActionSpec("toggle_object", "Show / hide object", "Objects", "H"),
+    ActionSpec("find_objects", "&Find objects", "Objects", "Ctrl+Shift+F",
+               "SAM 2 proposes every object on this frame; click one to add it (Esc closes)",
+               "find", True),
     ActionSpec("tool_prompt", "&Click tool", "Objects", "V", "Click to include (left) or "
                "exclude (right / Alt+left); drag for a box", "pointer", True, True,
                separator_before=True),

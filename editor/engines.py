@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,6 +63,35 @@ def _call_with(func, *args, **options):
     return func(*args, **{k: v for k, v in options.items() if k in names})
 
 
+_MODELS: dict[tuple[str, str, str], object] = {}
+_MODELS_LOCK = threading.Lock()
+
+
+def shared_sam2(settings):
+    """The SAM 2 model for ``settings`` (installed checkpoint, device, dtype), loaded once and
+    shared by the tracker and "Find objects" so the weights sit in memory once.
+
+    Returns ``(model, checkpoint name)``; raises :class:`NoWeightsError` when no checkpoint
+    is installed. Thread-safe (both callers run on worker threads)."""
+    import torch
+
+    from segmentation.sam2 import load_sam2
+
+    installed = installed_checkpoints()
+    match = [c for c in installed if c.name == settings.model_name] or installed
+    if not match:
+        raise NoWeightsError("no SAM 2 checkpoint is installed — download one "
+                             "(Track ▸ Model settings) or use the offline engine")
+    device = resolve_device(settings.device)
+    key = (str(match[0].path), device, settings.dtype)
+    with _MODELS_LOCK:
+        if key not in _MODELS:
+            _MODELS.clear()  # a different checkpoint/device replaces the old one
+            _MODELS[key] = _call_with(load_sam2, match[0].path, device=device,
+                                      dtype=getattr(torch, settings.dtype))
+        return _MODELS[key], match[0].name
+
+
 def make_engine(source_path: Path | str, settings, model=None):
     """Build the engine for ``settings`` (:class:`editor.model.project.EngineSettings`).
 
@@ -82,15 +112,7 @@ def make_engine(source_path: Path | str, settings, model=None):
     device = resolve_device(settings.device)
     dtype = getattr(torch, settings.dtype)
     if model is None:
-        from segmentation.sam2 import load_sam2
-
-        match = [c for c in installed_checkpoints() if c.name == settings.model_name]
-        match = match or installed_checkpoints()
-        if not match:
-            raise NoWeightsError("no SAM 2 checkpoint is installed — download one "
-                                 "(Track ▸ Model settings) or use the offline engine")
-        model = _call_with(load_sam2, match[0].path, device=device, dtype=dtype)
-        name = match[0].name
+        model, name = shared_sam2(settings)
     else:
         name = "custom model"
     tracker = _call_with(VideoTracker, model, frames, device=device, dtype=dtype)

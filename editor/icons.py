@@ -11,7 +11,7 @@ _NAMES = {
     "brush": "mdi6.brush", "eraser": "mdi6.eraser", "pointer": "mdi6.cursor-default-click",
     "effects": "mdi6.auto-fix", "fit": "mdi6.fit-to-screen", "sample": "mdi6.movie-open-play",
     "up": "mdi6.arrow-up", "down": "mdi6.arrow-down", "settings": "mdi6.cog",
-    "folder": "mdi6.folder",
+    "folder": "mdi6.folder", "find": "mdi6.selection-search",
 }
 
 

@@ -97,6 +97,10 @@ class MainWindow(QMainWindow, window_ops.WindowOps):
         self.setStatusBar(self.status)
         self.autosave = Autosave(self)
         self._refresh_recent()
+        from editor import proposals_ui
+
+        self.proposal_model = lambda: proposals_ui.default_model(self)  # tests replace it
+        self.proposals = proposals_ui.install(self)
         self._overlay_timer = QTimer(self)
         self._overlay_timer.setSingleShot(True)
         self._overlay_timer.setInterval(40)
@@ -171,6 +175,8 @@ class MainWindow(QMainWindow, window_ops.WindowOps):
         if not self.num_frames:
             return
         self.frame_index = max(0, min(self.num_frames - 1, int(frame_index)))
+        if self.proposals.overlay.frame_index not in (None, self.frame_index):
+            self.proposals.dismiss()  # proposals belong to the frame they were found on
         self.timeline.canvas.set_current(self.frame_index)
         if self.player.playing and self.player.rate < 0:
             self.timeline.ensure_visible(self.frame_index)
@@ -378,6 +384,11 @@ class MainWindow(QMainWindow, window_ops.WindowOps):
             self.session.execute(cmd.ClearFramePrompts(self.session.project,
                                                        self.current_object, self.frame_index))
 
+    def on_find_objects(self) -> None:
+        from editor.proposals_ui import find_objects
+
+        find_objects(self)
+
     def on_show_effects(self, on: bool) -> None:
         self.viewer.show_effects = on
         self._update_compose()
@@ -390,6 +401,7 @@ class MainWindow(QMainWindow, window_ops.WindowOps):
             event.ignore()
             return
         self.player.stop()
+        self.proposals.shutdown()
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("window_state", self.saveState())
         self.close_project(final=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPen
+from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPen, QTransform
 from PySide6.QtWidgets import QWidget
 
 from editor.workers.decode import FrameBundle, rgb_to_qimage
@@ -68,6 +68,8 @@ class Viewer(QWidget):
         self._preview: QImage | None = None
         self._overlays: list[QImage] = []
         self.points: list[ViewPoint] = []
+        #: Extra layers painted last: ``paint(painter, image→widget QTransform)`` (proposals).
+        self.layers: list = []
         self.fit = True
         self.zoom = 1.0
         self.show_effects = False
@@ -217,6 +219,11 @@ class Viewer(QWidget):
             p.setPen(QPen(QColor(255, 255, 255), 2))
             p.setBrush(QColor(60, 200, 90) if pt.label else QColor(230, 60, 60))
             p.drawEllipse(c, 6, 6)
+        if self.layers:
+            transform = QTransform(r.width() / self._image.width(), 0, 0,
+                                   r.height() / self._image.height(), r.x(), r.y())
+            for layer in self.layers:
+                layer(p, transform)
         if self._press is not None and self._drag is not None:
             p.setPen(QPen(QColor(255, 200, 0), 2, Qt.PenStyle.DashLine))
             p.setBrush(Qt.BrushStyle.NoBrush)

@@ -98,6 +98,7 @@ class WindowOps:
 
     def close_project(self, final: bool = False) -> None:
         self.player.stop()
+        self.proposals.dismiss()
         self.session.close()
         if self.decoder is not None:
             self.decoder.stop()
@@ -292,7 +293,10 @@ class WindowOps:
         self.on_track(affected_only=False)
 
     def on_cancel_track(self) -> None:
-        if self.session.engine is not None and self.session.engine.tracking:
+        """Esc: close Find objects, else stop tracking, else stop playback."""
+        if self.proposals.active:
+            self.proposals.dismiss()
+        elif self.session.engine is not None and self.session.engine.tracking:
             self.session.cancel()
             self.status.showMessage("Cancelling…", 2000)
         elif self.player.playing:
