@@ -31,8 +31,8 @@ class PlaybackReader:
         source = None
         try:
             source = open_source()
-            for k, frame in enumerate(source.iter_frames(start, end)):
-                bundle = compose(start + k, frame)
+            for frame_index, frame in source.iter_frames(start, end):
+                bundle = compose(frame_index, frame)
                 while not self._stop.is_set():
                     try:
                         self._queue.put(bundle, timeout=0.1)

@@ -128,3 +128,34 @@ def test_frame_keys(qtbot, make_window, synthetic_clip, key):
     qtbot.waitUntil(lambda: win.viewer.bundle.frame_index == want, timeout=5000)
     expected = clip.frame(want).astype(np.int16)
     assert np.abs(win.viewer.bundle.frame.astype(np.int16) - expected).mean() < 6
+
+
+@pytest.mark.parametrize("effects", [False, True])
+def test_playback_shows_the_right_frames(qtbot, make_window, synthetic_clip, effects):
+    clip, path = synthetic_clip
+    win = make_window()
+    open_clip(qtbot, win, path)
+    if effects:
+        win.effects_panel.set_owner(None)
+        win.effects_panel.add_effect("background-desaturate")
+        win.actions_["show_effects"].setChecked(True)
+    seen = {}
+
+    def record(bundle):
+        seen[bundle.frame_index] = bundle
+
+    win.player.bundle.connect(record)
+    win.on_play_pause()
+    qtbot.waitUntil(lambda: len(seen) >= 6 or not win.player.playing, timeout=10000)
+    win.on_stop()
+    assert len(seen) >= 6
+    indices = sorted(seen)
+    assert indices == list(range(1, 1 + len(indices)))  # in order from the playhead, none lost
+    for k in indices[:6]:
+        bundle = seen[k]
+        want = clip.frame(k).astype(np.int16)
+        assert bundle.frame.shape == want.shape
+        assert np.abs(bundle.frame.astype(np.int16) - want).mean() < 6
+        if effects:  # no object, so the whole frame is background: grey
+            rgb = bundle.preview.astype(np.int16)
+            assert np.abs(rgb[..., 0] - rgb[..., 1]).mean() < 3
