@@ -49,10 +49,21 @@ def visible_masks(masks: Mapping[int, np.ndarray | None], stacks: RenderStacks,
         refined.append((stack.object_id, m))
     out: dict[int, np.ndarray] = {}
     above = None
-    for object_id, m in reversed(refined):  # top first
+    for k, (object_id, m) in enumerate(reversed(refined)):  # top first
         out[object_id] = m if above is None else m * (1.0 - above)
-        above = m.copy() if above is None else np.maximum(above, m)
+        if k + 1 < len(refined):  # an object below needs the cover of those above
+            above = m.copy() if above is None else np.maximum(above, m)
     return out
+
+
+def _union(masks: list[np.ndarray], height: int, width: int) -> np.ndarray:
+    """Pixel-wise maximum of ``masks`` (the mask itself when there is one: read-only)."""
+    if len(masks) == 1:
+        return masks[0]
+    union = np.zeros((height, width), np.float32)
+    for m in masks:
+        np.maximum(union, m, out=union)
+    return union
 
 
 def _run(effects: tuple[EffectInstance, ...], frame: np.ndarray, mask: np.ndarray,
@@ -81,10 +92,8 @@ def render_frame(frame: np.ndarray, masks: Mapping[int, np.ndarray | None],
     vis = visible_masks(masks, stacks, ctx, h, w)
     out = frame
     if any(e.enabled for e in stacks.background):
-        union = np.zeros((h, w), np.float32)
-        for m in vis.values():
-            np.maximum(union, m, out=union)
-        out = _run(stacks.background, out, union, ctx.with_object(None))
+        out = _run(stacks.background, out, _union(list(vis.values()), h, w),
+                   ctx.with_object(None))
     for stack in stacks.objects:
         if stack.object_id in vis and stack.effects:
             out = _run(stack.effects, out, vis[stack.object_id], ctx.with_object(stack.object_id))

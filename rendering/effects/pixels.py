@@ -16,13 +16,10 @@ _DIRECT_SIGMA_PX = 3.0
 
 def weight_box(weight: np.ndarray) -> tuple[int, int, int, int] | None:
     """(y0, y1, x0, x1) bounding box of ``weight > 0`` (exclusive ends), None if all zero."""
-    cols = cv2.reduce(weight, 0, cv2.REDUCE_MAX).ravel()
-    xs = np.flatnonzero(cols > 0)
-    if xs.size == 0:
+    x, y, w, h = cv2.boundingRect(cv2.compare(weight, 0, cv2.CMP_GT))
+    if w == 0 or h == 0:
         return None
-    rows = cv2.reduce(weight[:, xs[0]:xs[-1] + 1], 1, cv2.REDUCE_MAX).ravel()
-    ys = np.flatnonzero(rows > 0)
-    return int(ys[0]), int(ys[-1]) + 1, int(xs[0]), int(xs[-1]) + 1
+    return y, y + h, x, x + w
 
 
 def blend(base: np.ndarray, top: np.ndarray, weight: np.ndarray,
@@ -42,9 +39,13 @@ def blend(base: np.ndarray, top: np.ndarray, weight: np.ndarray,
     if box is None:
         return out
     y0, y1, x0, x1 = box
-    wb = np.ascontiguousarray(w[y0:y1, x0:x1])
-    out[y0:y1, x0:x1] = cv2.blendLinear(np.ascontiguousarray(top[y0:y1, x0:x1]),
-                                        np.ascontiguousarray(base[y0:y1, x0:x1]), wb, 1.0 - wb)
+    wb = w[y0:y1, x0:x1]
+    # OpenCV reads and writes the boxes as strided views (no copies); the blend is per pixel,
+    # so writing into ``out`` while it is also ``base`` is safe.
+    region = out[y0:y1, x0:x1]
+    done = cv2.blendLinear(top[y0:y1, x0:x1], base[y0:y1, x0:x1], wb, 1.0 - wb, dst=region)
+    if not np.shares_memory(done, region):
+        region[...] = done
     return out
 
 

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import av
 import cv2
 import numpy as np
 
@@ -39,7 +40,8 @@ from rendering.export.pipeline import background
 from rendering.media.audio import AudioSpec
 from rendering.media.probing import probe
 from rendering.media.source import open_source
-from rendering.media.writer import VideoWriter
+from rendering.media.video_source import VideoSource
+from rendering.media.writer import Picture, VideoWriter
 
 
 class ExportCancelled(RenderingError):
@@ -126,8 +128,10 @@ class _Job:
     def __init__(self, request: ExportRequest) -> None:
         self.request = request
         self.preset = presets.preset(request.preset)
-        self.info = probe(request.source_path)
         self.source = open_source(request.source_path)
+        # a video source has probed itself on opening; probing again costs ~40 ms per export
+        self.info = self.source.info if isinstance(self.source, VideoSource) else \
+            probe(request.source_path)
         n = len(self.source)
         self.start = max(0, request.start)
         self.end = n if request.end is None else min(request.end, n)
@@ -138,6 +142,11 @@ class _Job:
                                               request.scale)
         self.media = _MediaCache()
         self.needs_masks = _needs_masks(request.stacks)
+        # No effect, same size, upright: decoded pictures may go to the encoder as they are.
+        video = isinstance(self.source, VideoSource)
+        self.passthrough = video and not self.needs_masks and self.info.rotation_deg == 0 and \
+            (self.width, self.height) == (self.source.width, self.source.height)
+        self._rgb = self.source.rgb_converter() if video else None
         self.ctx = EffectContext(fps=self.source.fps, scale=self.width / self.source.width,
                                  frames=self.source, masks=request.masks,
                                  open_media=request.open_media or self.media)
@@ -150,6 +159,27 @@ class _Job:
         if frame.shape[:2] == (self.height, self.width):
             return frame
         return cv2.resize(frame, (self.width, self.height), interpolation=cv2.INTER_AREA)
+
+    def frames(self) -> Iterator[tuple[int, np.ndarray | av.VideoFrame]]:
+        """Stage 1: ``(frame_index, frame)`` of the range; a video's frames stay decoded
+        pictures (converted by :meth:`rgb`, only where needed, on the worker thread)."""
+        if self._rgb is not None:
+            return self.source.iter_decoded(self.start, self.end)
+        return self.source.iter_frames(self.start, self.end)
+
+    def rgb(self, frame: np.ndarray | av.VideoFrame) -> np.ndarray:
+        """H×W×3 uint8 RGB of a stage-1 frame (one converter: call from one thread)."""
+        return self._rgb.convert(frame) if isinstance(frame, av.VideoFrame) else frame
+
+    def picture(self, writer: VideoWriter, item: tuple[int, np.ndarray | av.VideoFrame]
+                ) -> Picture:
+        """Stage 2 for video presets: source frame → the encoder's picture."""
+        index, frame = item
+        if self.passthrough and isinstance(frame, av.VideoFrame):
+            ready = writer.passthrough(frame)
+            if ready is not None:
+                return ready
+        return writer.prepare(self.composite((index, self.rgb(frame))))
 
     def composite(self, item: tuple[int, np.ndarray]) -> np.ndarray:
         """Stage 2 for video presets: source frame → finished frame."""
@@ -212,11 +242,10 @@ def export_job(request: ExportRequest, cancel: threading.Event | None = None
 
 
 def _frames(job: _Job, stage: Callable) -> Iterator:
-    # Decode+composite in one worker, encode in the caller: on a 2-core machine a third
-    # thread measured slower (bench_export: 113 vs 135 frames/s), as FFmpeg's decoder and
-    # x264 already run their own threads.
-    return background(map(stage, job.source.iter_frames(job.start, job.end)), depth=6,
-                      name="decode-composite")
+    # Decode+composite+colour conversion in one worker, encode in the caller: on a 2-core
+    # machine a third thread measured slower (bench_export: 113 vs 135 frames/s), as
+    # FFmpeg's decoder and x264 already run their own threads.
+    return background(map(stage, job.frames()), depth=6, name="decode-composite")
 
 
 def _progress(job: _Job, done: int, t0: float) -> ExportProgress:
@@ -250,17 +279,22 @@ def _run(job: _Job, cancel: threading.Event | None) -> Iterator[ExportProgress]:
         finally:
             frames.close()
         return
-    stage = job.matte if job.preset.kind == "matte" else job.composite
     settings = presets.writer_settings(job.preset, job.info.codec,
                                        alpha=job.request.stacks.makes_alpha)
     audio = None if settings.codec == "png" else job.audio()
-    frames = _frames(job, stage)
-    try:
-        with VideoWriter(out_path, settings, job.width, job.height, job.source.fps,
-                         audio=audio) as writer:
-            for k, frame in enumerate(frames):
+    with VideoWriter(out_path, settings, job.width, job.height, job.source.fps,
+                     audio=audio) as writer:
+        if job.preset.kind == "matte":
+            def stage(item):
+                return writer.prepare(job.matte(item))
+        else:
+            def stage(item):
+                return job.picture(writer, item)
+        frames = _frames(job, stage)
+        try:
+            for k, picture in enumerate(frames):
                 _check_cancel(cancel, out_path)
-                writer.write(frame)
+                writer.write(picture)
                 yield _progress(job, k + 1, t0)
-    finally:
-        frames.close()
+        finally:
+            frames.close()

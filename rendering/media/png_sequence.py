@@ -31,6 +31,10 @@ class PngSequenceSink:
         self.count = 0
         folder.mkdir(parents=True, exist_ok=False)
 
+    def prepare(self, frame: np.ndarray) -> np.ndarray:
+        """Frames are written as given (the conversion happens in ``write``)."""
+        return frame
+
     def write(self, frame: np.ndarray) -> None:
         """``frame``: H×W×3 or H×W×4 uint8 RGB(A)."""
         cv2 = self._cv2

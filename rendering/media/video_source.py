@@ -135,26 +135,47 @@ class VideoSource:
         Decodes sequentially on a private decoder (fast, no cache). Exactly ``end - start``
         frames are yielded; a frame that cannot be decoded repeats its predecessor.
         """
+        converter = self.rgb_converter()
+        last, last_frame = None, None
+        decoded = self.iter_decoded(start, end)
+        try:
+            for i, frame in decoded:
+                if frame is last_frame:  # a repeat: the caller owns every array it gets
+                    yield i, last.copy()
+                    continue
+                last, last_frame = converter.convert(frame, rgba), frame
+                yield i, last
+        finally:
+            decoded.close()  # closes the file now, not when the generator is collected
+
+    def rgb_converter(self) -> RgbConverter:
+        """A converter of this video's decoded pictures to upright RGB(A) (one per thread)."""
+        return RgbConverter(self.info.rotation_deg)
+
+    def iter_decoded(self, start: int = 0, end: int | None = None
+                     ) -> Iterator[tuple[int, av.VideoFrame]]:
+        """Like :meth:`iter_frames` but yields the decoder's pictures, before colour
+        conversion and rotation (see :meth:`rgb_converter`); a repeated frame is the same
+        object again."""
         end = len(self) if end is None else min(end, len(self))
         if start >= end:
             return
         dec = StreamDecoder(self.path, self.index)
-        converter = RgbConverter(self.info.rotation_deg)
         expected, last = start, None
         try:
             for j, frame in dec.frames_from(start):
                 if j < expected:
                     continue
-                last = converter.convert(frame, rgba)
+                last = frame
                 while expected <= j and expected < end:
-                    yield expected, last if expected == j else last.copy()
+                    yield expected, last
                     expected += 1
                 if expected >= end:
                     return
             if last is None:
                 raise MediaError(f"{self.path}: frames {start}..{end - 1} cannot be decoded")
             while expected < end:
-                yield expected, last.copy()
+                yield expected, last
                 expected += 1
         finally:
             dec.close()

@@ -23,7 +23,10 @@ alpha, .mov), ``vp9`` (libvpx-vp9, yuva420p with alpha, .webm/.mkv), ``ffv1`` (l
 Frames: ``write`` takes H×W×3 or H×W×4 uint8 RGB(A) at exactly ``width``×``height``. For a
 codec or setting without alpha, RGBA input is composited over black. YUV output uses the
 BT.709 matrix, limited range, and the streams are tagged BT.709 (primaries, transfer, matrix).
-Frame ``i`` is stamped at ``i / fps`` seconds (constant frame rate).
+Frame ``i`` is stamped at ``i / fps`` seconds (constant frame rate). A pipeline can split the
+work: ``prepare(frame)`` (thread-safe) converts to the encoder's picture on another thread
+and ``write(picture)`` only encodes; ``passthrough(decoded)`` accepts a decoded picture that
+already has the encoder's format, size, matrix and range (no RGB round trip).
 
 Audio: see :mod:`rendering.media.audio` (passthrough when possible, else AAC / Opus for WebM).
 
@@ -35,6 +38,7 @@ not match the codec, odd size for 4:2:0), ``DiskFullError`` when the disk fills 
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -42,14 +46,20 @@ from types import TracebackType
 
 import av
 import numpy as np
+from av.video.reformatter import VideoReformatter
 
 from rendering.errors import MediaError, OutputSettingsError
 from rendering.media import atomic
 from rendering.media.audio import AudioSpec, AudioTrack, open_audio_track
 from rendering.media.codecs import CONTAINER_FORMATS, CodecSpec, codec_spec, encoder_options
+from rendering.media.colour import ColourRule, colour_rule
 from rendering.media.png_sequence import PngSequenceSink
+from rendering.media.yuv import rgb_to_yuv420p
 
 log = logging.getLogger(__name__)
+
+#: What :meth:`VideoWriter.prepare` returns: the encoder's picture (a PNG sequence keeps arrays).
+Picture = av.VideoFrame | np.ndarray
 
 # FFmpeg enum values for BT.709 tags (AVColorPrimaries / AVColorTransferCharacteristic /
 # AVColorSpace) and ranges (AVColorRange).
@@ -135,20 +145,52 @@ class _AvSink:
         if audio is not None:
             self.audio = open_audio_track(audio, self.container, spec.audio_encoder,
                                           settings.audio_bitrate_bps)
+        self.size = (width, height)
+        self._local = threading.local()
         self.count = 0
 
-    def write(self, frame: np.ndarray) -> None:
+    def prepare(self, frame: np.ndarray) -> av.VideoFrame:
+        """The encoder's picture of an H×W×3/4 uint8 RGB(A) C-contiguous ``frame``.
+
+        Thread-safe: 8-bit 4:2:0 goes through :func:`rendering.media.yuv.rgb_to_yuv420p`;
+        other formats through swscale with one long-lived context per thread (a new context
+        per frame costs more than the conversion) over a zero-copy wrap of the array.
+        """
+        if self.pix_fmt == "yuv420p" and frame.shape[2] == 3:
+            return rgb_to_yuv420p(frame)
         src = "rgba" if frame.shape[2] == 4 else "rgb24"
-        vf = av.VideoFrame.from_ndarray(frame, format=src)
+        vf = av.VideoFrame.from_numpy_buffer(frame, format=src)
+        reformatter = getattr(self._local, "reformatter", None)
+        if reformatter is None:
+            reformatter = self._local.reformatter = VideoReformatter()
         if self.rgb:
-            vf = vf.reformat(format=self.pix_fmt)
+            out = reformatter.reformat(vf, format=self.pix_fmt)
         else:
-            vf = vf.reformat(format=self.pix_fmt, dst_colorspace="ITU709",
-                             dst_color_range="MPEG")
-        vf.pts = self.count
-        vf.time_base = self.stream.codec_context.time_base
-        vf.color_primaries, vf.color_trc = BT709, BT709
-        self.container.mux(self.stream.encode(vf))
+            out = reformatter.reformat(vf, format=self.pix_fmt, dst_colorspace="ITU709",
+                                       dst_color_range="MPEG")
+        if out is vf:  # same format: do not hand the encoder a view of the caller's array
+            out = av.VideoFrame.from_ndarray(frame, format=src)
+        return out
+
+    def passthrough(self, decoded: av.VideoFrame) -> av.VideoFrame | None:
+        """``decoded`` itself when it can be encoded unchanged (same pixel format and size,
+        BT.709 limited range like every frame this writer makes), else None."""
+        if self.rgb or decoded.format.name != self.pix_fmt or \
+                (decoded.width, decoded.height) != self.size:
+            return None
+        if colour_rule(decoded.colorspace, decoded.color_range, decoded.format.name,
+                       decoded.height) != ColourRule("ITU709", False):
+            return None
+        decoded.pict_type = av.video.frame.PictureType.NONE  # let x264 choose, not the source
+        return decoded
+
+    def write(self, picture: av.VideoFrame) -> None:
+        picture.pts = self.count
+        picture.time_base = self.stream.codec_context.time_base
+        picture.color_primaries, picture.color_trc = BT709, BT709
+        if not self.rgb:
+            picture.colorspace, picture.color_range = BT709, RANGE_LIMITED
+        self.container.mux(self.stream.encode(picture))
         self.count += 1
         if self.audio is not None:
             self.audio.feed_until(self.count / Fraction(self.fps))
@@ -228,13 +270,28 @@ class VideoWriter:
         track = getattr(self._sink, "audio", None)
         return track.mode if track is not None else "none"
 
-    def write(self, frame: np.ndarray) -> None:
-        """Append one frame: H×W×3 or H×W×4 uint8 RGB(A), H×W = ``height``×``width``."""
+    def prepare(self, frame: np.ndarray) -> Picture:
+        """Check and convert one frame (as for :meth:`write`) into what the encoder takes.
+
+        Thread-safe, so a pipeline can convert on its compositing thread and hand ``write``
+        ready pictures (the encoding thread then only encodes).
+        """
+        return self._sink.prepare(self._prepare(frame))
+
+    def passthrough(self, decoded: av.VideoFrame) -> av.VideoFrame | None:
+        """A decoded picture ready for :meth:`write` unchanged, or None when it must go through
+        RGB (other pixel format, size, matrix or range, or an RGB/PNG output)."""
+        passthrough = getattr(self._sink, "passthrough", None)
+        return None if passthrough is None else passthrough(decoded)
+
+    def write(self, frame: np.ndarray | Picture) -> None:
+        """Append one frame: H×W×3 or H×W×4 uint8 RGB(A), H×W = ``height``×``width``, or a
+        picture from :meth:`prepare` / :meth:`passthrough`."""
         if self._closed:
             raise RuntimeError("write() after close()/abort()")
-        frame = self._prepare(frame)
+        picture = self.prepare(frame) if isinstance(frame, np.ndarray) else frame
         try:
-            self._sink.write(frame)
+            self._sink.write(picture)
         except OSError as exc:
             self.abort()
             raise atomic.translate_os_error(exc, self.path) from exc

@@ -234,3 +234,41 @@ def test_audio_stays_in_sync_over_in_out_points(tmp_path):
     assert abs(best - expected) <= 1024
     corr = max(scores) / np.linalg.norm(seg) / np.linalg.norm(a_src[best:best + seg.size])
     assert corr > 0.5
+
+
+def _patch_rgb(frame: np.ndarray, index: int) -> list[np.ndarray]:
+    """Mean colour inside each object, 4 px away from its edge (chroma subsampling)."""
+    import cv2
+
+    out = []
+    for oid in CLIP.object_ids:
+        inner = cv2.erode(CLIP.mask(index, oid).astype(np.uint8), np.ones((9, 9), np.uint8))
+        out.append(frame[inner > 0].mean(axis=0))
+    return out
+
+
+def test_no_effect_export_encodes_the_decoded_pictures(source, tmp_path, monkeypatch):
+    """A BT.709 4:2:0 source with no effect skips the RGB round trip and keeps its pixels."""
+    from rendering.media import writer
+
+    def no_rgb(self, frame):
+        raise AssertionError("RGB conversion used without an effect")
+
+    monkeypatch.setattr(writer.VideoWriter, "prepare", no_rgb)
+    _run(ExportRequest(source, tmp_path / "o.mp4", "h264", _stacks(), ClipMasks()))
+    info = probe(tmp_path / "o.mp4")
+    assert (info.frame_count, info.colour_matrix, info.colour_range) == (
+        CLIP.num_frames, "bt709", "limited")
+    with VideoSource(tmp_path / "o.mp4") as out, VideoSource(source) as src:
+        for i in (0, 13, 23):  # CRF 18 loss only
+            assert np.abs(out.read(i).astype(int) - src.read(i).astype(int)).mean() < 3
+
+
+def test_bt601_source_without_effect_is_converted_to_bt709(tmp_path):
+    """Decoded pictures in another matrix must not be passed through under BT.709 tags."""
+    src_path = CLIP.write(tmp_path / "sd.mp4", colorspace="bt601", with_audio=False, crf=8)
+    _run(ExportRequest(src_path, tmp_path / "o.mp4", "h264", _stacks(), ClipMasks()))
+    assert probe(tmp_path / "o.mp4").colour_matrix == "bt709"
+    with VideoSource(tmp_path / "o.mp4") as out, VideoSource(src_path) as src:
+        for got, want in zip(_patch_rgb(out.read(5), 5), _patch_rgb(src.read(5), 5)):
+            assert np.abs(got - want).max() < 2.5, (got, want)
