@@ -23,12 +23,26 @@ _VISIBLE = 0.1      # neighbour mask value below which its background is usable
 _INPAINT_AREA_PX = 8000  # holes larger than this are inpainted on a downscaled copy
 
 
-def _neighbour_layers(ctx: EffectContext, size: tuple[int, int], radius: int
+def _box(hole: np.ndarray, margin: int) -> tuple[slice, slice, slice, slice]:
+    """(rows, cols) of the hole's bounding box, and (rows, cols) of it grown by ``margin``
+    (clipped to the frame); the box is a non-empty hole's."""
+    x, y, w, h = cv2.boundingRect(hole.view(np.uint8))
+    rows, cols = slice(y, y + h), slice(x, x + w)
+    grown = (slice(max(0, y - margin), y + h + margin), slice(max(0, x - margin), x + w + margin))
+    return rows, cols, *grown
+
+
+def _neighbour_layers(ctx: EffectContext, hole: np.ndarray, radius: int
                       ) -> list[tuple[np.ndarray, np.ndarray]]:
-    """(H×W×3 uint8 frame, H×W bool visible) of neighbouring frames, nearest first."""
+    """(frame, visible) of neighbouring frames, nearest first, cropped to the bounding box
+    of ``hole`` (H×W bool): h×w×3 uint8 and h×w bool."""
     if ctx.frames is None or ctx.masks is None or ctx.object_id is None or radius <= 0:
         return []
-    h, w = size
+    h, w = hole.shape
+    margin = 2  # the dilation below reaches this far
+    rows, cols, grown_rows, grown_cols = _box(hole, margin)
+    inner = (slice(rows.start - grown_rows.start, rows.stop - grown_rows.start),
+             slice(cols.start - grown_cols.start, cols.stop - grown_cols.start))
     out = []
     offsets = sorted((d for d in range(-radius, radius + 1) if d), key=abs)
     for d in offsets:
@@ -40,39 +54,68 @@ def _neighbour_layers(ctx: EffectContext, size: tuple[int, int], radius: int
         if img.shape[:2] != (h, w):
             img = cv2.resize(img, (w, h), interpolation=cv2.INTER_AREA)
         if m is None:
-            visible = np.ones((h, w), bool)
+            visible = np.ones((rows.stop - rows.start, cols.stop - cols.start), bool)
         else:
             if m.shape != (h, w):
                 m = cv2.resize(m, (w, h), interpolation=cv2.INTER_LINEAR)
-            visible = dilate(m.astype(np.float32), 2) < _VISIBLE
-        out.append((img[..., :3], visible))
+            near = np.ascontiguousarray(m[grown_rows, grown_cols], dtype=np.float32)
+            visible = dilate(near, margin)[inner] < _VISIBLE
+        out.append((img[rows, cols, :3], visible))
     return out
+
+
+def _nan_median(values: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """Per-column median of the valid entries of K×N×3 uint8 ``values`` (K×N bool ``valid``,
+    at least one per column), mean of the two middle ones for even counts: what
+    ``np.nanmedian`` gives with NaN for the invalid ones, several times faster."""
+    ranked = np.where(valid[..., None], values.astype(np.uint16), np.uint16(256))
+    ranked.sort(axis=0)  # invalid (256) sort last
+    count = valid.sum(axis=0)
+    lo = np.broadcast_to(((count - 1) // 2)[None, :, None], (1, *values.shape[1:]))
+    hi = np.broadcast_to((count // 2)[None, :, None], (1, *values.shape[1:]))
+    total = np.take_along_axis(ranked, lo, 0)[0] + np.take_along_axis(ranked, hi, 0)[0]
+    return total.astype(np.float32) / 2.0
 
 
 def temporal_fill(colour: np.ndarray, hole: np.ndarray, ctx: EffectContext, radius: int
                   ) -> tuple[np.ndarray, np.ndarray]:
     """Fill ``hole`` (H×W bool) from neighbours; returns (filled H×W×3, still-missing bool)."""
-    layers = _neighbour_layers(ctx, hole.shape, radius)
     filled, missing = colour.copy(), hole.copy()
-    if not layers or not hole.any():
+    if not hole.any():
         return filled, missing
-    ys, xs = np.nonzero(hole)
-    stack = np.stack([img[ys, xs] for img, _ in layers]).astype(np.float32)     # K×N×3
+    layers = _neighbour_layers(ctx, hole, radius)
+    if not layers:
+        return filled, missing
+    rows, cols, _, _ = _box(hole, 0)
+    ys, xs = np.nonzero(hole[rows, cols])                                       # box coords
     valid = np.stack([vis[ys, xs] for _, vis in layers])                        # K×N
-    stack[~valid] = np.nan
     has = valid.any(axis=0)
     if has.any():
-        med = np.nanmedian(stack[:, has], axis=0)
-        filled[ys[has], xs[has]] = np.clip(med + 0.5, 0, 255).astype(np.uint8)
-        missing[ys[has], xs[has]] = False
+        ys, xs, valid = ys[has], xs[has], valid[:, has]
+        values = np.stack([img[ys, xs] for img, _ in layers])                   # K×N×3
+        med = _nan_median(values, valid)
+        ys, xs = ys + rows.start, xs + cols.start
+        filled[ys, xs] = np.clip(med + 0.5, 0, 255).astype(np.uint8)
+        missing[ys, xs] = False
     return filled, missing
 
 
 def inpaint(colour: np.ndarray, missing: np.ndarray, radius_px: float) -> np.ndarray:
-    """Telea inpainting of ``missing`` (H×W bool); large holes are filled on a downscaled
-    copy (the fill is smooth anyway; Telea's cost grows with the hole's area)."""
+    """Telea inpainting of ``missing`` (H×W bool) around the hole only (Telea reads pixels
+    within ``radius_px`` of it); large holes are filled on a downscaled copy (the fill is
+    smooth anyway; Telea's cost grows with the hole's area)."""
     area = int(np.count_nonzero(missing))
-    factor = (area / _INPAINT_AREA_PX) ** 0.5
+    factor = max(1.0, (area / _INPAINT_AREA_PX) ** 0.5)
+    margin = int(np.ceil(radius_px + 3 * factor)) + 2
+    _, _, rows, cols = _box(missing, margin)
+    out = colour.copy()
+    out[rows, cols] = _inpaint_box(np.ascontiguousarray(colour[rows, cols]),
+                                   np.ascontiguousarray(missing[rows, cols]), radius_px, factor)
+    return out
+
+
+def _inpaint_box(colour: np.ndarray, missing: np.ndarray, radius_px: float, factor: float
+                 ) -> np.ndarray:
     hole = missing.astype(np.uint8) * 255
     if factor <= 1.5:
         return cv2.inpaint(colour, hole, radius_px, cv2.INPAINT_TELEA)

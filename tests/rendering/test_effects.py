@@ -219,3 +219,32 @@ def test_object_remove_inpaints_a_large_hole_smoothly():
     inside = mask > 0
     assert np.array_equal(out[~inside], frame[~inside])
     assert np.abs(out[inside].astype(int) - frame[inside].astype(int)).mean() < 30
+
+
+def test_object_remove_median_is_nanmedian():
+    """The neighbours' median (sorted with a sentinel) equals np.nanmedian, even counts
+    included (mean of the two middle values)."""
+    from rendering.effects.object_remove import _nan_median
+
+    rng = np.random.default_rng(3)
+    values = rng.integers(0, 256, (9, 500, 3), dtype=np.uint8)
+    valid = rng.random((9, 500)) < 0.5
+    valid[0, ~valid.any(axis=0)] = True
+    with_nan = np.where(valid[..., None], values.astype(np.float32), np.nan)
+    np.testing.assert_array_equal(_nan_median(values, valid), np.nanmedian(with_nan, axis=0))
+    assert set(valid.sum(axis=0) % 2) == {0, 1}
+
+
+@pytest.mark.parametrize("box", [(100, 130, 150, 190), (0, 40, 0, 50), (200, 240, 270, 320)])
+def test_object_remove_inpaints_around_the_hole_as_full_frame_telea(box):
+    """Inpainting a crop around a small hole (Telea reads only pixels within its radius)
+    gives exactly what OpenCV gives on the whole frame."""
+    from rendering.effects.object_remove import inpaint
+
+    rng = np.random.default_rng(4)
+    img = cv2.GaussianBlur(rng.integers(0, 256, (240, 320, 3), dtype=np.uint8), (0, 0), 3)
+    missing = np.zeros((240, 320), bool)
+    y0, y1, x0, x1 = box
+    missing[y0:y1, x0:x1] = True
+    whole = cv2.inpaint(img, missing.astype(np.uint8) * 255, 5.0, cv2.INPAINT_TELEA)
+    np.testing.assert_array_equal(inpaint(img, missing, 5.0), whole)
