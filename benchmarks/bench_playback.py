@@ -67,23 +67,24 @@ class Heartbeat:
 
 
 def wait(predicate, timeout_s: float) -> None:
-    from PySide6.QtTest import QTest
+    """A real event loop until ``predicate()`` (QTest.qWait holds the GIL while it sleeps and
+    would starve the worker threads being measured)."""
+    from editor.screenshots import _wait
 
-    end = time.monotonic() + timeout_s
-    while not predicate():
-        if time.monotonic() > end:
-            raise TimeoutError("benchmark step timed out")
-        QTest.qWait(20)
+    _wait(predicate, timeout_s, "a benchmark step")
+
+
+def pause(seconds: float) -> None:
+    end = time.monotonic() + seconds
+    wait(lambda: time.monotonic() >= end, seconds + 5)
 
 
 def play(win, seconds: float, beat: Heartbeat) -> tuple[float, int, float]:
-    from PySide6.QtTest import QTest
-
     win.seek(0)
-    QTest.qWait(300)
+    pause(0.3)
     beat.start()
     win.on_play_pause()
-    QTest.qWait(int(seconds * 1000))
+    pause(seconds)
     fps, late = win.player.fps_reached(), win.player.late
     win.on_play_pause()
     return fps, late, beat.stop()
@@ -113,6 +114,20 @@ def main() -> int:
           f"{rate:.3f} fps; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     base = decode_baseline(args.clip, int(rate * args.seconds))
     print(f"baseline sequential decode+RGB: {base:.1f} fps  ({base / rate:.2f}x real time)")
+
+    # The tracking engine alone, same click, same clip: what the UI's tracking pass compares to.
+    from rendering.media import open_source
+    from segmentation.offline import OfflineTracker
+
+    alone = OfflineTracker(open_source(args.clip))
+    t0 = time.perf_counter()
+    alone.add_prompt(0, 1, points=[(info.width * 0.47, info.height * 0.6)], labels=[1])
+    alone_prompt = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    n = sum(1 for _ in alone.propagate(start=0))
+    alone_fps = n / (time.perf_counter() - t0)
+    print(f"baseline offline engine alone: prompt {alone_prompt * 1000:.0f} ms, "
+          f"propagate {alone_fps:.1f} frames/s")
 
     make_app()
     scratch = Path(tempfile.mkdtemp(prefix="masklet-bench-"))
@@ -151,14 +166,15 @@ def main() -> int:
     print(f"click -> first mask shown: {first_mask * 1000:.0f} ms; tracking pass "
           f"{info.frame_count} frames in {track_s:.1f} s ({info.frame_count / track_s:.1f} "
           f"frames/s as the UI receives them); longest UI stall while tracking "
-          f"{track_stall * 1000:.0f} ms")
+          f"{track_stall * 1000:.0f} ms; UI/engine-alone tracking ratio "
+          f"{info.frame_count / track_s / alone_fps:.2f}")
 
     fps, late, stall = play(win, args.seconds, beat)
     rows.append(("mask overlay", fps, late, stall))
     win.effects_panel.set_owner(None)
     win.effects_panel.add_effect("background-blur")
     win.actions_["show_effects"].setChecked(True)
-    QTest.qWait(300)
+    pause(0.3)
     fps, late, stall = play(win, args.seconds, beat)
     rows.append(("effects preview (blur)", fps, late, stall))
 

@@ -24,20 +24,36 @@ from pathlib import Path
 
 
 def _wait(predicate, timeout_s: float, what: str) -> None:
-    """Run the event loop until ``predicate()`` (a tool, not the app: QTest.qWait is fine)."""
-    from PySide6.QtTest import QTest
+    """Run a real event loop until ``predicate()`` holds (polled every 20 ms).
 
+    Not ``QTest.qWait``: it keeps the GIL while it sleeps, which starves the worker threads
+    (tracking ran 40× slower under it than under ``exec()``)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    if predicate():
+        return
+    loop, timer = QEventLoop(), QTimer()
     end = time.monotonic() + timeout_s
-    while not predicate():
-        if time.monotonic() > end:
-            raise TimeoutError(f"screenshots: timed out waiting for {what}")
-        QTest.qWait(30)
+    state = {"timed_out": False}
+
+    def poll() -> None:
+        if predicate():
+            loop.quit()
+        elif time.monotonic() > end:
+            state["timed_out"] = True
+            loop.quit()
+
+    timer.timeout.connect(poll)
+    timer.start(20)
+    loop.exec()
+    timer.stop()
+    if state["timed_out"]:
+        raise TimeoutError(f"screenshots: timed out waiting for {what}")
 
 
 def _settle(ms: int = 400) -> None:
-    from PySide6.QtTest import QTest
-
-    QTest.qWait(ms)
+    end = time.monotonic() + ms / 1000
+    _wait(lambda: time.monotonic() >= end, ms / 1000 + 5, "the window to settle")
 
 
 def _grab(widget, path: Path) -> Path:
