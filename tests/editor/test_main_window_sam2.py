@@ -44,3 +44,47 @@ def test_brush_mask_prompt_then_track_with_sam2(qtbot, make_window, synthetic_cl
     qtbot.waitUntil(lambda: win.timeline.lanes() and
                     win.timeline.lanes()[0].coverage() ==
                     len(project.masks.frames_with_mask(1)), timeout=5000)
+
+
+def test_correction_retracks_only_what_it_affects(qtbot, make_window, synthetic_clip):
+    """After a full pass, a brush correction on frame k is kept on frame k, frames before the
+    first prompt's side are untouched, and the second pass tracks fewer frames than the clip."""
+    from editor.engines import make_engine
+
+    model = micro_sam2()
+    clip, path = synthetic_clip
+    win = make_window(lambda p, s: make_engine(p, s, model=model))
+    open_clip(qtbot, win, path)
+    project = win.session.project
+    win._on_mask_painted(clip.mask(0, 1))
+    qtbot.waitUntil(lambda: project.masks.read_alpha(1, 0) is not None, timeout=30000)
+    with qtbot.waitSignal(win.session.engine.finished, timeout=120000):
+        win.on_track()
+    before = {f: project.masks.read_alpha(1, f) for f in range(clip.num_frames)}
+
+    k = clip.num_frames // 2
+    win.seek(k)
+    qtbot.waitUntil(lambda: win.viewer.bundle is not None and win.viewer.bundle.frame_index == k,
+                    timeout=5000)
+    correction = clip.mask(k, 2)  # a different shape: unmistakable where it lands
+    win._on_mask_painted(correction)
+    qtbot.waitUntil(lambda: _iou(project.masks.read_alpha(1, k), correction) > 0.9,
+                    timeout=30000)
+    tracked = []
+    win.session.engine.result.connect(lambda res: tracked.append(res.frame_index))
+    with qtbot.waitSignal(win.session.engine.finished, timeout=120000) as done:
+        win.on_track()
+    assert done.args == [True]
+    assert 0 < len(tracked) < clip.num_frames
+    assert min(tracked) > 0                       # frame 0's side of the clip was not redone
+    assert _iou(project.masks.read_alpha(1, k), correction) > 0.9  # the correction stuck
+    for f in range(min(tracked)):
+        a, b = before[f], project.masks.read_alpha(1, f)
+        assert (a is None and b is None) or np.array_equal(a, b)
+
+
+def _iou(alpha, truth) -> float:
+    if alpha is None:
+        return 0.0
+    got = alpha >= 128
+    return (got & truth).sum() / max(1, (got | truth).sum())
