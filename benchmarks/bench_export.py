@@ -5,7 +5,8 @@ Usage::
     .venv/bin/python benchmarks/bench_export.py [--clip PATH] [--frames N] [--alpha-frames N]
 
 Prints, for the clip (default: the 1280×720 dog clip in ../shared/clips) with a synthetic
-elliptical mask:
+elliptical mask (each H.264 case is timed right after a baseline run, ``--rounds`` times, and
+the medians are printed, with process CPU ms per frame, which a loaded machine disturbs less):
 
 * plain PyAV decode → libx264 encode (CRF 18, veryfast, yuv420p frames passed straight
   through, no RGB) — the baseline; and the same with an RGB round trip through swscale
@@ -21,8 +22,10 @@ elliptical mask:
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import av
@@ -125,39 +128,74 @@ def _stacks(effect: str | None, params: dict | None = None) -> RenderStacks:
     return RenderStacks((ObjectStack(1),), background)
 
 
+def _measure(fn: Callable[[], float], frames: int) -> tuple[float, float]:
+    """(fps, CPU ms per frame) of ``fn`` (which returns fps); CPU is this process's user +
+    system time over all threads, so it shows the work done whatever else loads the machine."""
+    t0 = os.times()
+    fps = fn()
+    t1 = os.times()
+    return fps, (t1.user + t1.system - t0.user - t0.system) / frames * 1000
+
+
+def _h264_cases(clip: Path, d: Path, masks: EllipseMasks, frames: int
+                ) -> list[tuple[str, Callable[[], float]]]:
+    def export(name: str, stacks: RenderStacks) -> Callable[[], float]:
+        return lambda: export_fps(clip, d / f"{name}.mp4", "h264", stacks, masks, frames)
+
+    return [
+        ("plain PyAV + RGB round trip", lambda: plain_transcode(clip, d / "rgb.mp4", frames,
+                                                                 rgb=True)),
+        ("export h264, no effect", export("none", _stacks(None))),
+        ("export h264, background-blur 24 px",
+         export("blur", _stacks("background-blur", {"radius_px": 24.0}))),
+        ("export h264, background-dim 0 (RGB path)",
+         export("dim0", _stacks("background-dim", {"amount": 0.0}))),
+    ]
+
+
+def compare_h264(clip: Path, d: Path, masks: EllipseMasks, frames: int, rounds: int) -> None:
+    """Each case right after its own baseline run, ``rounds`` times; medians are printed."""
+    baseline = "plain PyAV transcode (x264 crf18 veryfast)"
+    results: dict[str, list[tuple[float, float, float, float]]] = {baseline: []}
+    for _ in range(rounds):
+        for name, run in _h264_cases(clip, d, masks, frames):
+            base_fps, base_cpu = _measure(
+                lambda: plain_transcode(clip, d / "plain.mp4", frames), frames)
+            fps, cpu = _measure(run, frames)
+            results[baseline].append((base_fps, 1.0, base_cpu, 1.0))
+            results.setdefault(name, []).append((fps, fps / base_fps, cpu, base_cpu / cpu))
+    print(f"{'':42s} {'fps':>7s} {'x plain':>8s}  {'CPU ms/f':>8s} {'x plain':>8s}"
+          f"   (medians of {rounds}; ratios against the baseline run just before)")
+    for name, rows in results.items():
+        fps, ratio, cpu, cpu_ratio = (float(np.median(col)) for col in zip(*rows))
+        each = "" if name == baseline else " ".join(f"{r[1]:.2f}" for r in rows)
+        print(f"{name:42s} {fps:7.1f} {ratio:7.2f}x  {cpu:8.2f} {cpu_ratio:7.2f}x   {each}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clip", type=Path, default=DEFAULT_CLIP)
     parser.add_argument("--frames", type=int, default=289)
     parser.add_argument("--alpha-frames", type=int, default=60)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     with av.open(str(args.clip)) as c:
         w, h = c.streams.video[0].width, c.streams.video[0].height
     masks = EllipseMasks(w, h).warm(args.frames)
+    print(f"clip {args.clip.name} {w}x{h}, {args.frames} frames, load average "
+          f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
-        base = plain_transcode(args.clip, d / "plain.mp4", args.frames)
-        base_rgb = plain_transcode(args.clip, d / "plain_rgb.mp4", args.frames, rgb=True)
-        none = export_fps(args.clip, d / "none.mp4", "h264", _stacks(None), masks, args.frames)
-        blur = export_fps(args.clip, d / "blur.mp4", "h264",
-                          _stacks("background-blur", {"radius_px": 24.0}), masks, args.frames)
-        dim0 = export_fps(args.clip, d / "dim0.mp4", "h264",
-                          _stacks("background-dim", {"amount": 0.0}), masks, args.frames)
+        compare_h264(args.clip, d, masks, args.frames, args.rounds)
         remove = _stacks("background-remove")
         prores = export_fps(args.clip, d / "a.mov", "prores4444", remove, masks,
                             args.alpha_frames)
         vp9 = export_fps(args.clip, d / "a.webm", "vp9-alpha", remove, masks, args.alpha_frames)
     prev, full = preview_ms(args.clip)
-    print(f"clip {args.clip.name} {w}x{h}, {args.frames} frames")
-    print(f"plain PyAV transcode (x264 crf18 veryfast): {base:7.1f} fps")
-    print(f"plain PyAV + RGB round trip:                {base_rgb:7.1f} fps  "
-          f"{base_rgb / base:.2f}x")
-    print(f"export h264, no effect:                     {none:7.1f} fps  {none / base:.2f}x")
-    print(f"export h264, background-blur 24 px:         {blur:7.1f} fps  {blur / base:.2f}x")
-    print(f"export h264, background-dim 0 (RGB path):   {dim0:7.1f} fps  {dim0 / base:.2f}x")
-    print(f"export prores4444 + alpha ({args.alpha_frames} frames):     {prores:7.1f} fps")
-    print(f"export vp9-alpha ({args.alpha_frames} frames):              {vp9:7.1f} fps")
+    print(f"export prores4444 + alpha ({args.alpha_frames} frames): {prores:7.1f} fps")
+    print(f"export vp9-alpha ({args.alpha_frames} frames):          {vp9:7.1f} fps")
     print(f"1080p background-blur: preview (640 px) {prev:.1f} ms, full render {full:.1f} ms")
+    print(f"load average at the end {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":
