@@ -248,3 +248,17 @@ def test_object_remove_inpaints_around_the_hole_as_full_frame_telea(box):
     missing[y0:y1, x0:x1] = True
     whole = cv2.inpaint(img, missing.astype(np.uint8) * 255, 5.0, cv2.INPAINT_TELEA)
     np.testing.assert_array_equal(inpaint(img, missing, 5.0), whole)
+
+
+@pytest.mark.parametrize("radius_px,mean_tol,max_tol", [(6.0, 0.05, 1), (24.0, 0.7, 5)])
+def test_blur_matches_a_full_resolution_gaussian(radius_px, mean_tol, max_tol):
+    """Small radii: OpenCV's Gaussian within one level; large radii run on a downscaled copy
+    and stay close to the full-resolution result (away from the frame's border)."""
+    from rendering.effects.pixels import blur
+
+    rng = np.random.default_rng(5)
+    img = cv2.resize(rng.integers(0, 256, (45, 80, 3), dtype=np.uint8), (640, 360),
+                     interpolation=cv2.INTER_CUBIC)
+    want = cv2.GaussianBlur(img, (0, 0), radius_px / 2).astype(int)
+    err = np.abs(blur(img, radius_px).astype(int) - want)
+    assert err.mean() < mean_tol and err[16:-16, 16:-16].max() <= max_tol
