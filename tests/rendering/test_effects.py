@@ -262,3 +262,29 @@ def test_blur_matches_a_full_resolution_gaussian(radius_px, mean_tol, max_tol):
     want = cv2.GaussianBlur(img, (0, 0), radius_px / 2).astype(int)
     err = np.abs(blur(img, radius_px).astype(int) - want)
     assert err.mean() < mean_tol and err[16:-16, 16:-16].max() <= max_tol
+
+
+@pytest.mark.parametrize("channels,reuse", [(3, True), (3, False), (4, False)])
+def test_blend_is_the_weighted_mean(channels, reuse):
+    """Soft weights within 1.5 levels of the float formula (8-bit weights, two roundings);
+    weight 0 keeps ``base`` and weight 1 gives ``top`` exactly; ``base`` is only written
+    when it may be reused."""
+    from rendering.effects.pixels import blend
+
+    rng = np.random.default_rng(6)
+    base = rng.integers(0, 256, (60, 90, channels), dtype=np.uint8)
+    top = rng.integers(0, 256, (60, 90, channels), dtype=np.uint8)
+    weight = np.zeros((60, 90), np.float32)
+    weight[10:50, 20:70] = rng.random((40, 50), dtype=np.float32)
+    weight[20:30, 30:40] = 1.0
+    before = base.copy()
+    out = blend(base, top, weight, reuse_base=reuse)
+    w = weight[..., None].astype(np.float64)
+    exact = before * (1 - w) + top * w
+    err = np.abs(out - exact)
+    assert err.max() <= 1.5 and err[(weight > 0) & (weight < 1)].mean() < 0.4
+    np.testing.assert_array_equal(out[weight == 0], before[weight == 0])
+    np.testing.assert_array_equal(out[weight == 1], top[weight == 1])
+    assert (out is base) == reuse
+    if not reuse:
+        np.testing.assert_array_equal(base, before)
