@@ -6,10 +6,14 @@ Usage::
     for progress in export_job(request, cancel_event):
         ...  # progress.frames_done / total / fps / eta_s
 
-Decoding + compositing run in a worker thread ahead of encoding in the caller's thread,
-behind a bounded queue (:mod:`rendering.export.pipeline`), so they overlap. The output is written under a temporary name and renamed
-when complete; cancelling (``cancel.set()`` → :class:`ExportCancelled`, or closing the
-generator), an error or a kill leaves nothing under the final name.
+Decoding, compositing and the conversion to the encoder's pixel format run in a worker
+thread ahead of encoding in the caller's thread, behind a bounded queue
+(:mod:`rendering.export.pipeline`), so they overlap. With no effect enabled, a source whose
+decoded pictures already match the output (BT.709 limited 4:2:0, same size, upright) is
+encoded from those pictures, without the RGB round trip. The output is written under a
+temporary name and renamed when complete; cancelling (``cancel.set()`` →
+:class:`ExportCancelled`, or closing the generator), an error or a kill leaves nothing under
+the final name.
 
 Frame rate policy: the output has a constant frame rate equal to the source's exact rate
 (its average rate for a variable-rate source: VFR is normalised, each source frame is
@@ -129,15 +133,19 @@ class _Job:
         self.request = request
         self.preset = presets.preset(request.preset)
         self.source = open_source(request.source_path)
-        # a video source has probed itself on opening; probing again costs ~40 ms per export
-        self.info = self.source.info if isinstance(self.source, VideoSource) else \
-            probe(request.source_path)
-        n = len(self.source)
-        self.start = max(0, request.start)
-        self.end = n if request.end is None else min(request.end, n)
-        if self.start >= self.end:
-            raise OutputSettingsError(f"{request.source_path}: empty range "
-                                      f"{request.start}..{request.end} (clip has {n} frames)")
+        try:
+            # a video source has probed itself on opening; probing again costs ~40 ms
+            self.info = self.source.info if isinstance(self.source, VideoSource) else \
+                probe(request.source_path)
+            n = len(self.source)
+            self.start = max(0, request.start)
+            self.end = n if request.end is None else min(request.end, n)
+            if self.start >= self.end:
+                raise OutputSettingsError(f"{request.source_path}: empty range {request.start}"
+                                          f"..{request.end} (clip has {n} frames)")
+        except BaseException:
+            self.source.close()
+            raise
         self.width, self.height = output_size(self.source.width, self.source.height,
                                               request.scale)
         self.media = _MediaCache()
