@@ -147,26 +147,9 @@ def test_frame_range_errors(clip, capsys):
 # ------------------------------------------------------------------ SAM 2 engine
 def tiny_sam2_config() -> dict:
     """sam2.1_hiera_t with every width shrunk (the micro fixture's recipe): 256-px input."""
-    from segmentation.sam2.configs import official_hyperparameters
+    from tests.micro_sam2 import micro_hyperparameters
 
-    hp = official_hyperparameters("sam2.1_hiera_t")
-    hp["image_size"] = 256
-    hp["image_encoder"]["trunk"].update(embed_dim=16, num_heads=1)
-    neck = hp["image_encoder"]["neck"]
-    neck.update(d_model=32, backbone_channel_list=[128, 64, 32, 16])
-    neck["position_encoding"]["num_pos_feats"] = 32
-    attn = hp["memory_attention"]
-    attn["d_model"] = 32
-    attn["layer"].update(d_model=32, dim_feedforward=64)
-    for part in ("self_attention", "cross_attention"):
-        attn["layer"][part].update(embedding_dim=32, feat_sizes=[16, 16])
-    attn["layer"]["cross_attention"]["kv_in_dim"] = 8
-    mem = hp["memory_encoder"]
-    mem.update(out_dim=8, in_dim=32)
-    mem["position_encoding"]["num_pos_feats"] = 8
-    mem["mask_downsampler"]["embed_dim"] = 32
-    mem["fuser"]["layer"]["dim"] = 32
-    return {"config": "tiny-test", "hyperparameters": hp}
+    return {"config": "tiny-test", "hyperparameters": micro_hyperparameters()}
 
 
 @pytest.fixture(scope="module")

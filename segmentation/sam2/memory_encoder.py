@@ -15,28 +15,14 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from segmentation.sam2.common import LayerNorm2d
+
 #: LayerNorm2d epsilon used throughout the memory encoder (fixed in the official code).
 _NORM_EPS = 1e-6
 #: Hidden width multiplier of a ConvNeXt block's MLP (fixed in the official code).
 _CX_MLP_RATIO = 4
 
 _ACTIVATIONS = {"gelu": nn.GELU, "relu": nn.ReLU}
-
-
-class LayerNorm2d(nn.Module):
-    """LayerNorm over the channel axis of an N×C×H×W tensor."""
-
-    def __init__(self, num_channels: int, eps: float = _NORM_EPS) -> None:
-        super().__init__()
-        self.weight = nn.Parameter(torch.ones(num_channels))
-        self.bias = nn.Parameter(torch.zeros(num_channels))
-        self.eps = eps
-
-    def forward(self, x: Tensor) -> Tensor:
-        mean = x.mean(1, keepdim=True)
-        var = (x - mean).pow(2).mean(1, keepdim=True)
-        x = (x - mean) / torch.sqrt(var + self.eps)
-        return self.weight[:, None, None] * x + self.bias[:, None, None]
 
 
 class MaskDownsampler(nn.Module):

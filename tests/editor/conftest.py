@@ -93,34 +93,9 @@ def no_modal_dialogs(monkeypatch):
     return shown
 
 
+
 def micro_sam2():
-    """A random-weight SAM 2.1 at micro size (256 px input, narrow widths): the real model
-    code path, fast on a CPU, no download. Derived from our built-in tiny config."""
-    import copy
+    """A random-weight micro SAM 2.1 (see tests/micro_sam2.py)."""
+    from tests.micro_sam2 import micro_sam2 as build
 
-    from segmentation.sam2 import CONFIGS, build_sam2
-
-    base = CONFIGS["sam2.1_hiera_t"]
-    hp = copy.deepcopy(base.hyperparameters)
-    hp["image_size"] = 256
-    trunk, neck = hp["image_encoder"]["trunk"], hp["image_encoder"]["neck"]
-    trunk.update(embed_dim=16, num_heads=1)
-    neck.update(d_model=32, backbone_channel_list=[128, 64, 32, 16])
-    neck["position_encoding"]["num_pos_feats"] = 32
-    attn = hp["memory_attention"]
-    attn["d_model"] = attn["layer"]["d_model"] = 32
-    attn["layer"]["dim_feedforward"] = 64
-    for key in ("self_attention", "cross_attention"):
-        attn["layer"][key].update(embedding_dim=32, feat_sizes=[16, 16])
-    attn["layer"]["cross_attention"]["kv_in_dim"] = 8
-    enc = hp["memory_encoder"]
-    enc.update(out_dim=8, in_dim=32)
-    enc["position_encoding"]["num_pos_feats"] = 8
-    enc["mask_downsampler"]["embed_dim"] = 32
-    enc["fuser"]["layer"]["dim"] = 32
-    config = {"name": "micro-random", "hyperparameters": hp,
-              "decoder_options": copy.deepcopy(base.decoder_options)}
-    import torch
-
-    torch.manual_seed(0)
-    return build_sam2(config)
+    return build()
