@@ -7,7 +7,7 @@ Prints, for playback from frame 0 at 1× for ``--seconds``:
   * the baseline: sequential decode + RGB conversion fps of the same clip in this process
     (what the playback reader cannot beat), and the clip's own rate;
   * fps reached in the window (frames shown per wall second), late ticks (timer ticks with
-    no decoded frame ready), and the longest UI-thread stall (a 10 ms heartbeat timer):
+    no decoded frame ready) / dropped frames (skipped to stay on the clock), and the longest UI-thread stall (a 10 ms heartbeat timer):
     plain, with one object's mask overlay, and with the effects preview (background blur);
   * tracking responsiveness with the offline engine: click → first mask shown, frames/s of
     the tracking pass as the UI receives them, the longest UI stall while tracking.
@@ -86,6 +86,7 @@ def play(win, seconds: float, beat: Heartbeat) -> tuple[float, int, float]:
     win.on_play_pause()
     pause(seconds)
     fps, late = win.player.fps_reached(), win.player.late
+    late = f"{late}/{win.player.dropped}"
     win.on_play_pause()
     return fps, late, beat.stop()
 
@@ -178,10 +179,10 @@ def main() -> int:
     fps, late, stall = play(win, args.seconds, beat)
     rows.append(("effects preview (blur)", fps, late, stall))
 
-    print(f"{'playback':26s} {'fps':>6s} {'x real':>7s} {'x decode':>9s} {'late':>5s} "
+    print(f"{'playback':26s} {'fps':>6s} {'x real':>7s} {'x decode':>9s} {'late/dropped':>12s} "
           f"{'stall ms':>9s}")
     for name, fps, late, stall in rows:
-        print(f"{name:26s} {fps:6.1f} {fps / rate:7.2f} {fps / base:9.2f} {late:5d} "
+        print(f"{name:26s} {fps:6.1f} {fps / rate:7.2f} {fps / base:9.2f} {late:>12s} "
               f"{stall * 1000:9.0f}")
     project.undo_stack.set_clean()
     win.close()

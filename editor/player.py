@@ -70,6 +70,9 @@ class Player(QObject):
         self._notified = False
         self.shown = 0
         self.late = 0
+        self.dropped = 0  # frames skipped to stay on the clock (and with the audio)
+        self._start_index = 0
+        self._held = None  # a decoded frame that is not due yet
         self._t0 = 0.0
 
     @property
@@ -98,7 +101,9 @@ class Player(QObject):
             elif not self._notified:
                 self._notified = True
                 self.notice.emit(f"Playback is muted: {self.audio.reason}")
-        self.shown = self.late = 0
+        self.shown = self.late = self.dropped = 0
+        self._start_index = frame_index
+        self._held = None
         self._t0 = time.perf_counter()
         self._timer.start(max(1, round(1000 / float(self.fps) / abs(rate))))
         self.state_changed.emit(True)
@@ -107,6 +112,7 @@ class Player(QObject):
         was = self.rate != 0
         self._timer.stop()
         self.rate = 0
+        self._held = None
         if self._reader is not None:
             self._reader.stop()
             self._reader = None
@@ -119,6 +125,28 @@ class Player(QObject):
         """Frames shown per second of wall time since play started."""
         return self.shown / max(1e-6, time.perf_counter() - self._t0)
 
+    def _due_bundle(self):
+        """The newest decoded frame that is due by the wall clock (forward play).
+
+        Playback follows the clock, like the audio: when decoding or the UI falls behind,
+        frames that are already late are skipped (counted in ``dropped``) instead of slowing
+        the picture down; a frame that is not due yet waits for a later tick."""
+        if self._reader is None:
+            return None
+        elapsed_frames = (time.perf_counter() - self._t0) * float(self.fps) * self.rate
+        due = self._start_index + max(1, round(elapsed_frames))
+        bundle, self._held = self._held or self._reader.get(), None
+        while bundle is not None and bundle.frame_index < due:
+            newer = self._reader.get()
+            if newer is None or newer.frame_index > due:
+                self._held = newer
+                break
+            bundle = newer
+            self.dropped += 1
+        if bundle is not None and bundle.frame_index > due:
+            self._held, bundle = bundle, None
+        return bundle
+
     def _tick(self) -> None:
         if self.rate < 0:
             if self.frame_index <= 0:
@@ -128,8 +156,10 @@ class Player(QObject):
             self.shown += 1
             self.seek_requested.emit(self.frame_index)
             return
-        bundle = self._reader.get() if self._reader is not None else None
+        bundle = self._due_bundle()
         if bundle is None:
+            if self._held is not None:
+                return  # the next frame is decoded but not due yet
             if self._reader is not None and self._reader.finished:
                 if self._reader.error:
                     self.notice.emit(f"Playback stopped: {self._reader.error}")
