@@ -7,7 +7,8 @@ Prints, for playback from frame 0 at 1× for ``--seconds``:
   * the baseline: sequential decode + RGB conversion fps of the same clip in this process
     (what the playback reader cannot beat), and the clip's own rate;
   * fps reached in the window (frames shown per wall second), late ticks (timer ticks with
-    no decoded frame ready) / dropped frames (skipped to stay on the clock), and the longest UI-thread stall (a 10 ms heartbeat timer):
+    no decoded frame ready) / dropped frames (skipped to stay on the clock), and the
+    longest UI-thread stall (a 10 ms heartbeat timer):
     plain, with one object's mask overlay, and with the effects preview (background blur);
   * tracking responsiveness with the offline engine: click → first mask shown, frames/s of
     the tracking pass as the UI receives them, the longest UI stall while tracking.
