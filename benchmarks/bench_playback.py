@@ -70,9 +70,9 @@ class Heartbeat:
 def wait(predicate, timeout_s: float) -> None:
     """A real event loop until ``predicate()`` (QTest.qWait holds the GIL while it sleeps and
     would starve the worker threads being measured)."""
-    from editor.screenshots import _wait
+    from editor.screenshots import wait_until
 
-    _wait(predicate, timeout_s, "a benchmark step")
+    wait_until(predicate, timeout_s, "a benchmark step")
 
 
 def pause(seconds: float) -> None:

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 
-def _wait(predicate, timeout_s: float, what: str) -> None:
+def wait_until(predicate, timeout_s: float, what: str) -> None:
     """Run a real event loop until ``predicate()`` holds (polled every 20 ms).
 
     Not ``QTest.qWait``: it keeps the GIL while it sleeps, which starves the worker threads
@@ -53,7 +53,7 @@ def _wait(predicate, timeout_s: float, what: str) -> None:
 
 def _settle(ms: int = 400) -> None:
     end = time.monotonic() + ms / 1000
-    _wait(lambda: time.monotonic() >= end, ms / 1000 + 5, "the window to settle")
+    wait_until(lambda: time.monotonic() >= end, ms / 1000 + 5, "the window to settle")
 
 
 def _grab(widget, path: Path) -> Path:
@@ -104,7 +104,7 @@ def take(out_dir: Path, clip: Path | None = None, point: tuple[float, float] | N
             x0, y0, x1, y1 = sample.rectangle(0)
             clicks = [(x, y), ((x0 + x1) / 2, (y0 + y1) / 2)]
     win.open_path(str(clip))
-    _wait(lambda: win.session.project is not None and win.viewer.has_frame(), 60, "the clip")
+    wait_until(lambda: win.session.project is not None and win.viewer.has_frame(), 60, "the clip")
     project = win.session.project
     if box is not None:  # drag a box, as a user does
         a = win.viewer.to_widget(box[0], box[1]).toPoint()
@@ -123,15 +123,16 @@ def take(out_dir: Path, clip: Path | None = None, point: tuple[float, float] | N
             QTest.mouseClick(win.viewer, Qt.MouseButton.LeftButton,
                              pos=win.viewer.to_widget(x, y).toPoint())
             _settle(200)
-    _wait(lambda: project.objects and all(project.masks.read_alpha(o.object_id, 0) is not None
-                                          for o in project.objects), 120, "the first masks")
+    wait_until(lambda: project.objects and all(
+        project.masks.read_alpha(o.object_id, 0) is not None for o in project.objects),
+        120, "the first masks")
 
     total = win.num_frames
     win.on_track()
-    _wait(lambda: win.frame_index >= total * 0.6 or not win.session.engine.tracking,
+    wait_until(lambda: win.frame_index >= total * 0.6 or not win.session.engine.tracking,
           1800, "tracking to reach 60 %")
     shots.append(_grab(win, out_dir / "tracking.png"))
-    _wait(lambda: not win.session.engine.tracking, 1800, "tracking to finish")
+    wait_until(lambda: not win.session.engine.tracking, 1800, "tracking to finish")
 
     oid = project.objects[0].object_id
     win.effects_panel.set_owner(oid)
@@ -141,7 +142,7 @@ def take(out_dir: Path, clip: Path | None = None, point: tuple[float, float] | N
     win.effects_panel.stack_list.setCurrentRow(0)
     win.actions_["show_effects"].setChecked(True)
     win.seek(total // 2)
-    _wait(lambda: win.viewer.bundle is not None and win.viewer.bundle.preview is not None
+    wait_until(lambda: win.viewer.bundle is not None and win.viewer.bundle.preview is not None
           and win.viewer.bundle.frame_index == total // 2, 60, "the effects preview")
     shots.append(_grab(win, out_dir / "effects.png"))
 
@@ -151,7 +152,7 @@ def take(out_dir: Path, clip: Path | None = None, point: tuple[float, float] | N
     dialog.path_edit.setText(str(scratch / "export.mp4"))
     dialog.show()
     dialog.start()
-    _wait(lambda: dialog.result is not None, 1800, "the export")
+    wait_until(lambda: dialog.result is not None, 1800, "the export")
     shots.append(_grab(dialog, out_dir / "export.png"))
     dialog.close()
     project.undo_stack.set_clean()
