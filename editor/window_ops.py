@@ -142,8 +142,15 @@ class WindowOps:
         for key, action in self.actions_.items():
             if key not in always:
                 action.setEnabled(has)
-        for dock in self.docks.values():
+        # The welcome page stands alone (empty panels say nothing); the panels come back as
+        # the user left them when a project opens.
+        shown = getattr(self, "_docks_shown", None)
+        if not has and getattr(self, "_has_project", False):
+            shown = {name: dock.isVisible() for name, dock in self.docks.items()}
+        for name, dock in self.docks.items():
             dock.setEnabled(has)
+            dock.setVisible(has and (shown or {}).get(name, True))
+        self._docks_shown, self._has_project = shown, has
         self._update_undo_actions()
 
     def _update_title(self) -> None:

@@ -57,6 +57,7 @@ class TimelineView(QWidget):
         self._refresh.setInterval(60)
         self._refresh.timeout.connect(self.refresh_lanes)
         self._thumb_task = None
+        self._fit = True  # zoomed to fit: stays fitted when the panel is resized or shown
 
     def set_project(self, project, num_frames: int, fps, open_source=None) -> None:
         self._project = project
@@ -87,12 +88,28 @@ class TimelineView(QWidget):
         return self.canvas.thumbnails
 
     def zoom(self, factor: float) -> None:
+        self._fit = False
         self.canvas.set_zoom(self.canvas.px_per_frame * factor)
         self.ensure_visible(self.canvas.current)
 
     def zoom_fit(self) -> None:
+        self._fit = True
         width = max(100, self.scroll.viewport().width() - 4)
         self.canvas.set_zoom(width / max(1, self.canvas.num_frames))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        if self._fit:  # after the layout has resized the scroll area's viewport
+            QTimer.singleShot(0, self, self._refit)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        if self._fit:
+            QTimer.singleShot(0, self, self._refit)
+
+    def _refit(self) -> None:
+        if self._fit:
+            self.zoom_fit()
 
     def ensure_visible(self, frame_index: int) -> None:
         x = int(self.canvas.x_of(frame_index))

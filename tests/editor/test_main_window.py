@@ -195,3 +195,38 @@ def test_playback_follows_the_clock_and_drops_late_frames(qtbot):
     player._tick()
     assert shown == [5, 6]
     player.stop()
+
+
+def test_panels_hidden_on_welcome_and_restored_as_left(qtbot, make_window, synthetic_clip):
+    _clip, path = synthetic_clip
+    win = make_window()
+    assert not any(d.isVisible() for d in win.docks.values())  # the welcome page alone
+    open_clip(qtbot, win, path)
+    assert all(d.isVisible() for d in win.docks.values())
+    win.docks["Effects"].hide()  # the user closes a panel
+    win.on_close_project()
+    assert win.stack.currentWidget() is win.welcome
+    assert not any(d.isVisible() for d in win.docks.values())
+    open_clip(qtbot, win, path)
+    assert win.docks["Timeline"].isVisible() and win.docks["Objects"].isVisible()
+    assert not win.docks["Effects"].isVisible()
+
+
+def test_timeline_stays_fitted_when_resized(qtbot, make_window, synthetic_clip):
+    clip, path = synthetic_clip
+    win = make_window()
+    open_clip(qtbot, win, path)
+    timeline = win.timeline
+
+    def fitted():
+        width = timeline.scroll.viewport().width() - 4
+        return abs(timeline.canvas.px_per_frame * clip.num_frames - max(100, width)) < 1.0
+
+    qtbot.waitUntil(fitted, timeout=5000)  # fitted to the panel once it is laid out
+    win.resize(1300, 700)
+    qtbot.waitUntil(fitted, timeout=5000)
+    timeline.zoom(2.0)  # a user zoom is kept on resize
+    zoomed = timeline.canvas.px_per_frame
+    win.resize(1000, 700)
+    qtbot.wait(100)
+    assert timeline.canvas.px_per_frame == zoomed
