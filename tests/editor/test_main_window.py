@@ -230,3 +230,36 @@ def test_timeline_stays_fitted_when_resized(qtbot, make_window, synthetic_clip):
     win.resize(1000, 700)
     qtbot.wait(100)
     assert timeline.canvas.px_per_frame == zoomed
+
+
+@pytest.mark.parametrize("answer", ["offline", "cancel"])
+def test_first_click_without_weights_asks(qtbot, make_window, synthetic_clip, monkeypatch,
+                                          tmp_path, answer):
+    """The default engine is SAM 2; with no checkpoint installed the first click asks: the
+    offline engine then tracks the click, Cancel leaves the project untouched."""
+    from editor.dialogs.no_weights import NoWeightsDialog
+
+    monkeypatch.setenv("MASKLET_MODELS_DIR", str(tmp_path / "models"))
+    asked = []
+
+    def exec_(dialog):
+        asked.append(dialog.windowTitle())
+        dialog.choice = None if answer == "cancel" else answer
+        return 0 if answer == "cancel" else 1
+
+    monkeypatch.setattr(NoWeightsDialog, "exec", exec_)
+    clip, path = synthetic_clip
+    win = make_window(None)  # the real engine choice, as a user gets it
+    open_clip(qtbot, win, path)
+    cx, cy, _r = clip.circle(0)
+    click_frame(qtbot, win, cx, cy)
+    assert asked == ["No SAM 2 weights installed"]
+    project = win.session.project
+    if answer == "cancel":
+        assert project.objects == []
+        return
+    assert project.engine.engine == "offline"
+    qtbot.waitUntil(lambda: _mask(win, 1, 0) is not None, timeout=10000)
+    truth = clip.mask(0, 1)
+    got = _mask(win, 1, 0)
+    assert (got & truth).sum() / (got | truth).sum() > 0.7
