@@ -120,8 +120,10 @@ class _EngineJob(QObject):
             self.failed.emit("Click on an object first, then track it.")
             return False
         passes = self._passes(request)
-        total = max(1, request.num_frames + len(passes) - 1)
-        done, t0 = 0, time.perf_counter()
+        # Progress counts frames, not results: both passes yield the frame they start from.
+        total = max(1, request.num_frames)
+        seen: set[int] = set()
+        t0 = time.perf_counter()
         for kwargs, only in passes:
             gen = self._engine().propagate(**kwargs)
             try:
@@ -129,7 +131,8 @@ class _EngineJob(QObject):
                     if self.cancel_event.is_set():
                         return False
                     self._write(res, only)
-                    done += 1
+                    seen.add(res.frame_index)
+                    done = len(seen)
                     self.result.emit(res)
                     self.progress.emit(min(done, total), total,
                                        done / max(1e-6, time.perf_counter() - t0))

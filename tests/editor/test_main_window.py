@@ -29,9 +29,13 @@ def test_click_track_effect_export_undo(qtbot, make_window, synthetic_clip, tmp_
     assert (got & truth).sum() / (got | truth).sum() > 0.7
     assert win.viewer.points and win.viewer.points[0].label == 1
 
+    progress = []
+    win.session.engine.progress.connect(lambda d, t, _fps: progress.append((d, t)))
     with qtbot.waitSignal(win.session.engine.finished, timeout=30000) as done:
         win.on_track()
     assert done.args == [True]
+    qtbot.waitUntil(lambda: progress and progress[-1] == (clip.num_frames, clip.num_frames),
+                    timeout=5000)  # frames, not results: the start frame counts once
     qtbot.waitUntil(lambda: win.timeline.lanes() and
                     win.timeline.lanes()[0].coverage() == clip.num_frames, timeout=5000)
     last = clip.num_frames - 1
