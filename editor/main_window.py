@@ -276,11 +276,8 @@ class MainWindow(QMainWindow, window_ops.WindowOps):
             return None
         oid = self.current_object
         if oid is None:
-            oid = self.current_object = self.session.add_object()
-            # The ObjectAdded event arrives queued; list the object now so selecting it
-            # does not fall back to "no selection".
-            self.objects_panel.refresh()
-            self.objects_panel.select(oid)
+            # The panel lists and selects the new object at once (ObjectAdded arrives queued).
+            oid = self.current_object = self.objects_panel.add_object()
         return oid
 
     def _on_point(self, x: float, y: float, label: int) -> None:
