@@ -27,6 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from editor.screenshots import pause, wait_until  # noqa: E402
+
 DEFAULT_CLIP = Path(__file__).resolve().parents[2] / "shared/clips/sam2-gallery_01_dog/01_dog.mp4"
 
 
@@ -70,14 +72,7 @@ class Heartbeat:
 def wait(predicate, timeout_s: float) -> None:
     """A real event loop until ``predicate()`` (QTest.qWait holds the GIL while it sleeps and
     would starve the worker threads being measured)."""
-    from editor.screenshots import wait_until
-
     wait_until(predicate, timeout_s, "a benchmark step")
-
-
-def pause(seconds: float) -> None:
-    end = time.monotonic() + seconds
-    wait(lambda: time.monotonic() >= end, seconds + 5)
 
 
 def play(win, seconds: float, beat: Heartbeat) -> tuple[float, int, float]:

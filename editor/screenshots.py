@@ -51,13 +51,14 @@ def wait_until(predicate, timeout_s: float, what: str) -> None:
         raise TimeoutError(f"screenshots: timed out waiting for {what}")
 
 
-def _settle(ms: int = 400) -> None:
-    end = time.monotonic() + ms / 1000
-    wait_until(lambda: time.monotonic() >= end, ms / 1000 + 5, "the window to settle")
+def pause(seconds: float = 0.4) -> None:
+    """Keep the event loop running for ``seconds`` (the window settles, workers go on)."""
+    end = time.monotonic() + seconds
+    wait_until(lambda: time.monotonic() >= end, seconds + 5, "the window to settle")
 
 
 def _grab(widget, path: Path) -> Path:
-    _settle()
+    pause()
     if not widget.grab().save(str(path)):
         raise OSError(f"cannot write {path}")
     print(f"wrote {path}")
@@ -122,7 +123,7 @@ def take(out_dir: Path, clip: Path | None = None, point: tuple[float, float] | N
                 win.on_add_object()
             QTest.mouseClick(win.viewer, Qt.MouseButton.LeftButton,
                              pos=win.viewer.to_widget(x, y).toPoint())
-            _settle(200)
+            pause(0.2)
     wait_until(lambda: project.objects and all(
         project.masks.read_alpha(o.object_id, 0) is not None for o in project.objects),
         120, "the first masks")
