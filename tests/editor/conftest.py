@@ -91,11 +91,3 @@ def no_modal_dialogs(monkeypatch):
 
     monkeypatch.setattr(QDialog, "exec", refuse)
     return shown
-
-
-
-def micro_sam2():
-    """A random-weight micro SAM 2.1 (see tests/micro_sam2.py)."""
-    from tests.micro_sam2 import micro_sam2 as build
-
-    return build()

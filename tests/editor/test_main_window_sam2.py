@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from tests.editor.conftest import micro_sam2, open_clip
+from tests.editor.conftest import open_clip
+from tests.micro_sam2 import micro_sam2
 
 
 def test_brush_mask_prompt_then_track_with_sam2(qtbot, make_window, synthetic_clip):
