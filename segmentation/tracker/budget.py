@@ -44,8 +44,7 @@ def estimate_bytes(s: ModelSettings, options: TrackerOptions, num_frames: int,
     """Upper estimate of the tracker's host memory for a pass over ``num_frames``."""
     features = min(options.feature_cache_mb * 2**20,
                    num_frames * frame_feature_bytes(s, dtype_bytes))
-    results = min(options.result_cache_mb * 2**20,
-                  num_frames * num_objects * s.low_res_size**2 * 4)
+    results = min(options.result_cache_mb * 2**20, num_frames * num_objects * output_bytes(s))
     if options.memory == "full":
         stored = num_frames
     else:

@@ -28,17 +28,28 @@ def affected_ranges(obj: TrackedObject, frames: set[int], num_frames: int
                     ) -> tuple[list[int], list[int]]:
     """Frames to re-track for one object: (forward frames, backward frames).
 
-    From each prompted frame k up to (not including) the next conditioning frame after k,
-    and from k − 1 down to (not including) the previous conditioning frame before k.
+    The frames a correction on frame k can have reached are those whose tracking flowed
+    through k: forward from k while frames were tracked forwards (or not yet tracked), and
+    backward from k − 1 while frames were tracked in reverse (or not yet tracked); each walk
+    stops at the object's next conditioning frame. Frames on the other side of k that were
+    tracked *towards* k never used its output and keep their results: re-tracking them
+    from k would replace a result computed in the official order (the one a full re-track
+    recomputes, with the same recent-frame memories) by one computed in the opposite
+    direction, which is further from the full re-track (``bench_tracker.py retrack``).
     """
-    cond = sorted(obj.memory.cond)
+    cond = obj.memory.cond
     forward: set[int] = set()
     backward: set[int] = set()
     for k in frames:
-        nxt = min((c for c in cond if c > k), default=num_frames)
-        prv = max((c for c in cond if c < k), default=-1)
-        forward.update(range(k, nxt))
-        backward.update(range(k - 1, prv, -1))
+        forward.add(k)
+        f = k + 1
+        while f < num_frames and f not in cond and not obj.tracked.get(f, False):
+            forward.add(f)
+            f += 1
+        f = k - 1
+        while f >= 0 and f not in cond and obj.tracked.get(f, True):
+            backward.add(f)
+            f -= 1
     return sorted(forward), sorted(backward, reverse=True)
 
 

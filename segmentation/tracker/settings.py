@@ -20,7 +20,8 @@ class TrackerOptions:
         memory: "window" keeps only the memories a pass can still read (flat in clip
             length); "full" keeps every frame's memory like the official predictor.
         feature_cache_mb: bound of the LRU cache of per-frame image features.
-        result_cache_mb: bound of the LRU cache of per-frame low-res outputs.
+        result_cache_mb: bound of the LRU cache of per-frame outputs (low-res logits and
+            spatial memory; a correction's re-track reads the frames behind it from here).
         binarize_prompted_masks: memory of prompted frames from the binarised mask (the
             official video builder's choice).
     """

@@ -74,8 +74,10 @@ class VideoTracker:
         self._objects: dict[int, TrackedObject] = {}
         self._features = LruCache[FrameFeatures](int(options.feature_cache_mb * 2**20),
                                                  lambda f: f.nbytes)
+        # outputs carry their spatial memory: a correction's re-track reads the memories
+        # of the frames behind it from here when the window policy dropped them
         self._results = LruCache[FrameOutput](int(options.result_cache_mb * 2**20),
-                                              lambda o: o.low_res.numel() * 4)
+                                              lambda o: o.nbytes)
 
     # ----------------------------------------------------------------- properties
     @property
@@ -204,9 +206,10 @@ class VideoTracker:
 
         ``start`` defaults to the earliest conditioning frame; ``reverse`` tracks backwards;
         ``max_frames`` bounds the frames after ``start``. With ``affected_only`` only the
-        objects prompted since the last pass are re-tracked, each from its prompted frames to
-        its next conditioning frame in both directions (other frames keep their results);
-        results then hold only those objects. ``cancel()`` or closing the generator stops
+        objects prompted since the last pass are re-tracked, each from its prompted frames
+        towards its next conditioning frame in the directions whose tracking flowed through
+        the prompted frame (``schedule.affected_ranges``); other frames keep their results,
+        and results then hold only those objects. ``cancel()`` or closing the generator stops
         between frames with the state consistent.
         """
         with self._lock:
@@ -215,6 +218,7 @@ class VideoTracker:
             with torch.inference_mode():
                 self._flush_pending()
             if affected_only:
+                self._restore_neighbours(dirty)
                 plan = affected_plan(self._objects, dirty, self.num_frames)
             else:
                 if start is None:
@@ -294,6 +298,29 @@ class VideoTracker:
                                   "mask before tracking")
         if not self._objects:
             raise PromptError("no objects to track; add a prompt first")
+
+    def _restore_neighbours(self, dirty: dict[int, set[int]]) -> None:
+        """Put back the memories a re-track from a corrected frame reads behind it.
+
+        The window policy drops a frame's memory once the pass has moved on; a correction
+        on such a frame then re-tracks from a point whose neighbours are gone. Their outputs
+        (memory included) are still in the result cache unless evicted; without them the
+        re-track reads fewer memories than a full pass would.
+        """
+        if self.options.memory != "window":
+            return
+        reach = self._port.settings.lookback_frames
+        for oid, frames in dirty.items():
+            obj = self._objects.get(oid)
+            if obj is None:
+                continue
+            for k in frames:
+                for f in range(max(k - reach, 0), min(k + reach, self.num_frames - 1) + 1):
+                    if f == k or f in obj.memory.cond or f in obj.memory.non_cond:
+                        continue
+                    cached = self._results.get((f, oid))
+                    if cached is not None and cached.memory is not None and f in obj.tracked:
+                        obj.memory.non_cond[f] = cached
 
     # ----------------------------------------------------------------- helpers
     def _check_frame(self, frame_index: int) -> None:

@@ -244,19 +244,40 @@ def test_clicks_refine_previous_logits_and_box_rules(model):
 
 
 def test_affected_only_stops_at_next_conditioning_frame(model):
-    frames = clip(20)
+    frames = clip(40)
     tracker = VideoTracker(model, frames)
     tracker.add_prompt(0, 1, points=[[10, 25]], labels=[1])
-    tracker.add_prompt(15, 1, points=[[40, 25]], labels=[1])
+    tracker.add_prompt(35, 1, points=[[40, 25]], labels=[1])
     first = {r.frame_index: r for r in run(tracker)}
-    tracker.add_prompt(8, 1, points=[[25, 25]], labels=[1])
+    # frame 24 is past every look-back window: the pass dropped the memories behind it
+    assert tracker.stored_output(20, 1) is not None  # ... but the result cache has them
+    tracker.add_prompt(24, 1, points=[[25, 25]], labels=[1])
     redo = run(tracker, affected_only=True)
-    assert [r.frame_index for r in redo] == list(range(8, 15)) + list(range(7, 0, -1))
+    # forward from the correction to the next conditioning frame; frames 1..23 were
+    # tracked towards it (forward from 0) and never read it
+    assert [r.frame_index for r in redo] == list(range(24, 35))
+    kept = {f: tracker.get_result(f) for f in range(40)}
     full = {r.frame_index: r for r in run(tracker)}
-    assert np.array_equal(full[15].logits, first[15].logits)  # conditioning: re-emitted
+    assert np.array_equal(full[35].logits, first[35].logits)  # conditioning: re-emitted
     for r in redo:  # the partial re-track agrees with a full one on the frames it touches
-        if r.frame_index > 8:
-            assert np.allclose(r.logits, full[r.frame_index].logits, atol=1e-4)
+        assert np.allclose(r.logits, full[r.frame_index].logits, atol=1e-4), r.frame_index
+    for f in range(1, 24):  # the others kept the first pass's results
+        assert np.array_equal(kept[f].logits, first[f].logits)
+
+
+def test_affected_only_backward_after_a_reverse_pass(model):
+    frames = clip(20)
+    tracker = VideoTracker(model, frames)
+    tracker.add_prompt(15, 1, points=[[40, 25]], labels=[1])
+    run(tracker, start=15)
+    run(tracker, start=15, reverse=True)
+    tracker.add_prompt(6, 1, points=[[25, 25]], labels=[1])
+    redo = run(tracker, affected_only=True)
+    # 7..14 were tracked from 15 towards 6; 5..0 were tracked through 6
+    assert [r.frame_index for r in redo] == [6, 5, 4, 3, 2, 1, 0]
+    full = {r.frame_index: r for r in run(tracker, start=15, reverse=True)}
+    for r in redo[1:]:
+        assert np.allclose(r.logits, full[r.frame_index].logits, atol=1e-4), r.frame_index
 
 
 def test_cancel_and_close_keep_state_consistent(model):

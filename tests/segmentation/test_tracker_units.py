@@ -63,14 +63,22 @@ def test_closest_cond_frames_limit():
     assert sorted(kept) == [0, 5, 9, 20] and rest == {}
 
 
-def test_affected_ranges_stop_at_conditioning_frames():
+def test_affected_ranges_follow_the_tracking_direction():
     obj = TrackedObject(1)
     for c in (0, 10, 20):
         obj.memory.cond[c] = _out(c)
+    obj.tracked = {f: False for f in range(30)}  # one forward pass from frame 0
+    forward, backward = affected_ranges(obj, {10}, 30)
+    assert forward == list(range(10, 20)) and backward == []  # 1..9 never read frame 10
+    forward, backward = affected_ranges(obj, {20}, 30)
+    assert forward == list(range(20, 30)) and backward == []
+    obj.tracked.update({f: True for f in range(1, 10)})  # 1..9 tracked back from 10
     forward, backward = affected_ranges(obj, {10}, 30)
     assert forward == list(range(10, 20)) and backward == list(range(9, 0, -1))
-    forward, backward = affected_ranges(obj, {20}, 30)
-    assert forward == list(range(20, 30)) and backward == list(range(19, 10, -1))
+    fresh = TrackedObject(2)  # a new object: both ways up to its conditioning frames
+    fresh.memory.cond[6] = _out(6)
+    forward, backward = affected_ranges(fresh, {6}, 10)
+    assert forward == list(range(6, 10)) and backward == list(range(5, -1, -1))
 
 
 def test_sine_1d_matches_formula():
