@@ -32,10 +32,13 @@ def affected_ranges(obj: TrackedObject, frames: set[int], num_frames: int
     through k: forward from k while frames were tracked forwards (or not yet tracked), and
     backward from k − 1 while frames were tracked in reverse (or not yet tracked); each walk
     stops at the object's next conditioning frame. Frames on the other side of k that were
-    tracked *towards* k never used its output and keep their results: re-tracking them
-    from k would replace a result computed in the official order (the one a full re-track
-    recomputes, with the same recent-frame memories) by one computed in the opposite
-    direction, which is further from the full re-track (``bench_tracker.py retrack``).
+    tracked *towards* k never used its output and keep their results, as in editors where a
+    correction carries forward and never rewrites frames already approved. Re-tracking them
+    from k would replace a result computed in the official order by one computed in the
+    opposite direction, which is no closer to the official full re-track: on 30 bedroom
+    frames (micro model, anchors 0 and 20, correction at 5/10/15) the mean IoU with the full
+    re-track over all frames is 0.9963/0.9961/0.9963 this way and 0.9959/0.9947/0.9930 when
+    both sides are re-tracked, for 15/10/5 re-tracked frames instead of 19.
     """
     cond = obj.memory.cond
     forward: set[int] = set()
