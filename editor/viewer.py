@@ -40,14 +40,30 @@ class OverlayStyle:
     visible: bool = True
 
 
+def halo_rgb(rgb: tuple[int, int, int]) -> tuple[int, int, int]:
+    """The outline's outer ring: black around light colours, white around dark ones."""
+    luma = 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2]
+    return (0, 0, 0) if luma >= 100 else (255, 255, 255)
+
+
 def overlay_image(alpha: np.ndarray, style: OverlayStyle) -> QImage:
-    """H×W uint8 alpha → RGBA QImage tinted with the object's colour and an outline."""
+    """H×W uint8 alpha → RGBA QImage tinted with the object's colour and an outline.
+
+    The outline is the object's colour ringed outside by a contrasting halo (both about one
+    screen pixel wide when the frame is fitted to the viewer), so the mask's edge stays visible on an object or background of the same colour (a red overlay on a
+    red car).
+    """
     h, w = alpha.shape
     rgba = np.zeros((h, w, 4), np.uint8)
     rgba[..., :3] = style.rgb
     rgba[..., 3] = (alpha.astype(np.uint16) * int(255 * style.opacity) // 255).astype(np.uint8)
     inside = (alpha >= 128).astype(np.uint8)
-    edge = cv2.morphologyEx(inside, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8)) > 0
+    width = max(1, round(max(h, w) / 960))  # about one screen pixel at a fitted view
+    kernel = np.ones((2 * width + 1, 2 * width + 1), np.uint8)
+    grown = cv2.dilate(inside, kernel)
+    edge = (grown > 0) & (cv2.erode(inside, kernel) == 0)
+    halo = (cv2.dilate(grown, kernel) > 0) & (grown == 0)
+    rgba[halo] = (*halo_rgb(style.rgb), 200)
     rgba[edge] = (*style.rgb, 255)
     return QImage(rgba.data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
 
