@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 
 from rendering.effects.base import Effect, EffectContext, param, register
-from rendering.effects.pixels import blend, rgb, solid, with_rgb
+from rendering.effects.pixels import paint, solid
 
 
 @register
@@ -25,6 +25,5 @@ class ObjectGlow(Effect):
         sigma = max(0.5, ctx.px(self.width_px) / 2.0)
         halo = cv2.GaussianBlur(mask, (0, 0), sigma) * 2.0
         weight = np.clip(halo, 0.0, 1.0) * (1.0 - mask) * float(self.strength)
-        colour = np.ascontiguousarray(rgb(frame))
-        return with_rgb(frame, blend(colour, solid(frame.shape, self.colour),
-                                     weight.astype(np.float32)))
+        # painted over: on a transparent background (cut-out object) the halo is visible
+        return paint(frame, solid(frame.shape, self.colour), weight.astype(np.float32))

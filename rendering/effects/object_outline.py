@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 
 from rendering.effects.base import Effect, EffectContext, param, register
-from rendering.effects.pixels import blend, rgb, solid, with_rgb
+from rendering.effects.pixels import paint, solid
 
 
 def dilate(mask: np.ndarray, radius_px: float) -> np.ndarray:
@@ -31,5 +31,5 @@ class ObjectOutline(Effect):
 
     def apply(self, frame: np.ndarray, mask: np.ndarray, ctx: EffectContext) -> np.ndarray:
         band = np.clip(dilate(mask, ctx.px(self.width_px)) - mask, 0.0, 1.0)
-        colour = np.ascontiguousarray(rgb(frame))
-        return with_rgb(frame, blend(colour, solid(frame.shape, self.colour), band))
+        # painted over: on a transparent background (cut-out object) the band is opaque
+        return paint(frame, solid(frame.shape, self.colour), band)

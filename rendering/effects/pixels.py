@@ -55,6 +55,34 @@ def blend(base: np.ndarray, top: np.ndarray, weight: np.ndarray,
     return out
 
 
+def paint(frame: np.ndarray, top: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Paint the H×W×3 colour ``top`` over ``frame`` with coverage ``weight`` (H×W [0, 1]).
+
+    On an RGB frame this is :func:`blend`. On an RGBA frame the paint is a layer composited
+    *over* it (straight alpha): alpha becomes ``w + a·(1 − w)`` and the colour the
+    coverage-weighted mean, so paint on a transparent pixel is visible there — an outline or
+    glow around a cut-out object stays in an alpha export.
+    """
+    if frame.shape[2] == 3:
+        return blend(frame, top, weight)
+    out = np.array(frame, copy=True, order="C")
+    w = np.ascontiguousarray(weight, dtype=np.float32)
+    box = weight_box(w)
+    if box is None:
+        return out
+    y0, y1, x0, x1 = box
+    wb = np.round(w[y0:y1, x0:x1] * 255.0) / 255.0  # 8-bit coverage, as in blend
+    a = frame[y0:y1, x0:x1, 3].astype(np.float32) / 255.0
+    under = a * (1.0 - wb)
+    alpha = wb + under
+    safe = np.where(alpha > 0, alpha, 1.0)
+    colour = (top[y0:y1, x0:x1].astype(np.float32) * (wb / safe)[..., None]
+              + frame[y0:y1, x0:x1, :3].astype(np.float32) * (under / safe)[..., None])
+    out[y0:y1, x0:x1, :3] = np.clip(colour + 0.5, 0, 255).astype(np.uint8)
+    out[y0:y1, x0:x1, 3] = np.clip(alpha * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    return out
+
+
 def rgb(frame: np.ndarray) -> np.ndarray:
     """The colour channels H×W×3 of an RGB(A) frame (a view)."""
     return frame[..., :3]

@@ -77,3 +77,18 @@ def test_preview_matches_full_render_downscaled():
     full = render_frame(frame, {1: big}, stacks, EffectContext())
     small = cv2.resize(full, (W, H), interpolation=cv2.INTER_AREA)
     assert np.abs(prev.astype(int) - small.astype(int)).mean() < 4
+
+
+def test_sticker_outline_on_a_removed_background_is_opaque():
+    """background-remove + object-outline: the outline is part of the exported alpha."""
+    frame = np.full((H, W, 3), 100, np.uint8)
+    a, _ = _masks()
+    outline = (EffectInstance(make_effect("object-outline", {"width_px": 3.0,
+                                                             "colour": "#ffffff"})),)
+    stacks = RenderStacks((ObjectStack(1, outline),),
+                          (EffectInstance(make_effect("background-remove")),))
+    out = render_frame(frame, {1: a}, stacks, EffectContext())
+    assert out.shape == (H, W, 4)
+    assert (out[a > 0] == (100, 100, 100, 255)).all()  # the object, opaque
+    assert (out[8, 10:70] == (255, 255, 255, 255)).all()  # 2 px above it: the white band
+    assert (out[0:5, :, 3] == 0).all() and (out[:, 75:, 3] == 0).all()  # beyond: transparent

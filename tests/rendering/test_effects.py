@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 import pytest
 
-from rendering.effects import EffectContext, make_effect, registry
+from rendering.effects import EffectContext, make_effect, pixels, registry
 from rendering.effects.stack import EffectInstance, ObjectStack, RenderStacks
 from rendering.keyframes import Keyframe, KeyframeTrack
 
@@ -194,7 +194,7 @@ def test_unknown_effect_is_a_user_error():
         make_effect("background-blur", {"radius": 3})
 
 
-@pytest.mark.parametrize("name", sorted(set(CASES) | {"object-outline", "object-glow"}))
+@pytest.mark.parametrize("name", sorted(CASES))
 def test_effects_keep_alpha_of_rgba_frames(name, frame, mask):
     alpha = np.full((H, W), 77, np.uint8)
     rgba = np.dstack([frame, alpha])
@@ -288,3 +288,43 @@ def test_blend_is_the_weighted_mean(channels, reuse):
     assert (out is base) == reuse
     if not reuse:
         np.testing.assert_array_equal(base, before)
+
+
+@pytest.mark.parametrize("name", ["object-outline", "object-glow"])
+def test_outline_and_glow_paint_over_transparency(name, frame, mask):
+    """Around a cut-out object the paint raises alpha (a sticker outline survives export)."""
+    cut = np.dstack([frame, (mask * 255).astype(np.uint8)])  # background-remove's output
+    effect = make_effect(name)
+    out = effect.apply(cut, mask, EffectContext())
+    if name == "object-outline":  # a hard band 4 px wide: fully opaque
+        r = int(effect.width_px)
+        band = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1,) * 2))
+        coverage = band - mask
+    else:  # the glow's documented weight: blurred mask (sigma width/2) × 2, × strength
+        halo = np.clip(cv2.GaussianBlur(mask, (0, 0), effect.width_px / 2) * 2, 0, 1)
+        coverage = halo * (1 - mask) * effect.strength
+    np.testing.assert_array_equal(out[mask > 0], cut[mask > 0])  # the object is untouched
+    outside = mask == 0  # alpha there was 0: now the paint's coverage
+    assert np.abs(out[..., 3][outside] - np.round(coverage[outside] * 255)).max() <= 1
+    seen = (out[..., 3] > 0) & (mask == 0)
+    assert seen.sum() > 100
+    colour = np.array(pixels.parse_colour(effect.colour))
+    assert (out[..., :3][seen] == colour).all()  # on a transparent pixel: the paint's colour
+
+
+def test_paint_composites_over_straight_alpha():
+    base = np.zeros((1, 4, 4), np.uint8)
+    base[0, :, :3] = (100, 50, 0)
+    base[0, :, 3] = (255, 128, 0, 255)
+    top = np.zeros((1, 4, 3), np.uint8)
+    top[:] = (200, 250, 100)
+    out = pixels.paint(base, top, np.array([[0.5, 0.5, 0.5, 0.0]], np.float32))
+    # opaque: the plain blend; half-transparent: alpha 0.5+0.25, colour weighted 2:1;
+    # transparent: the paint alone at half alpha; weight 0: unchanged
+    assert out[0, 0].tolist() == [150, 150, 50, 255]
+    assert out[0, 1].tolist() == [167, 184, 67, 192]  # weights in 1/255 steps
+    assert out[0, 2].tolist() == [200, 250, 100, 128]
+    assert out[0, 3].tolist() == base[0, 3].tolist()
+    rgb = base[..., :3].copy()
+    np.testing.assert_array_equal(pixels.paint(rgb, top, np.full((1, 4), 0.5, np.float32)),
+                                  pixels.blend(rgb, top, np.full((1, 4), 0.5, np.float32)))
