@@ -10,6 +10,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from segmentation.sam2.precision import resolve_precision
+
 log = logging.getLogger(__name__)
 
 
@@ -83,12 +85,13 @@ def shared_sam2(settings):
         raise NoWeightsError("no SAM 2 checkpoint is installed — download one "
                              "(Track ▸ Model settings) or use the offline engine")
     device = resolve_device(settings.device)
-    key = (str(match[0].path), device, settings.dtype)
+    precision = resolve_precision(settings.dtype, device)
+    key = (str(match[0].path), device, precision)
     with _MODELS_LOCK:
         if key not in _MODELS:
             _MODELS.clear()  # a different checkpoint/device replaces the old one
             _MODELS[key] = _call_with(load_sam2, match[0].path, device=device,
-                                      dtype=getattr(torch, settings.dtype))
+                                      dtype=getattr(torch, precision))
         return _MODELS[key], match[0].name
 
 
@@ -105,15 +108,15 @@ def make_engine(source_path: Path | str, settings, model=None):
         from segmentation.offline import OfflineTracker
 
         return OfflineTracker(frames), "Offline (no weights)"
-    import torch
 
     from segmentation.tracker import VideoTracker
 
-    device = resolve_device(settings.device)
-    dtype = getattr(torch, settings.dtype)
     if model is None:
-        model, name = shared_sam2(settings)
+        model, name = shared_sam2(settings)  # on the device and in the precision chosen
     else:
         name = "custom model"
-    tracker = _call_with(VideoTracker, model, frames, device=device, dtype=dtype)
-    return tracker, f"SAM 2 {name} ({device}, {settings.dtype})"
+    tracker = VideoTracker(model, frames)
+    weights = next(model.parameters())
+    precision = str(weights.dtype).removeprefix("torch.")
+    auto = " auto" if settings.dtype == "auto" else ""
+    return tracker, f"SAM 2 {name} ({weights.device.type}, {precision}{auto})"

@@ -28,6 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
+from segmentation.sam2.precision import resolve_precision
+
 log = logging.getLogger(__name__)
 
 
@@ -184,8 +186,9 @@ def make_engine(args: argparse.Namespace, view: ClipView):
     device = args.device or _default_device()
     if device == "cuda" and not torch.cuda.is_available():
         raise TrackError("--device cuda: no CUDA GPU is available here; use --device cpu")
-    model = load_model(path, device, getattr(torch, args.dtype))
-    return VideoTracker(model, view), f"sam2 ({path.name}, {device}, {args.dtype})"
+    precision = resolve_precision(args.dtype, device)
+    model = load_model(path, device, getattr(torch, precision))
+    return VideoTracker(model, view), f"sam2 ({path.name}, {device}, {precision})"
 
 
 def sidecar_config(path: Path) -> Path | None:

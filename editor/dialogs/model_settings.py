@@ -15,8 +15,10 @@ from PySide6.QtWidgets import (
 
 from editor.model import commands as cmd
 from editor.model.project import EngineSettings
+from segmentation.sam2.precision import PRECISIONS
 
-DTYPES = ("float32", "bfloat16", "float16")
+AUTO_TIP = ("auto: bfloat16 on GPUs from Ampere on and on CPUs with bfloat16 arithmetic "
+            "(AVX512-BF16, AMX), about twice as fast; float32 elsewhere")
 
 
 class ModelSettingsDialog(QDialog):
@@ -36,8 +38,9 @@ class ModelSettingsDialog(QDialog):
 
         self.device_box.addItems(["auto", *available_devices()])
         self.device_box.setCurrentText(settings.device)
-        self.dtype_box.addItems(DTYPES)
+        self.dtype_box.addItems(PRECISIONS)
         self.dtype_box.setCurrentText(settings.dtype)
+        self.dtype_box.setToolTip(AUTO_TIP)
         self._fill_models(settings.model_name)
         download = QPushButton("Download a checkpoint…")
         download.clicked.connect(self._download)

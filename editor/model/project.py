@@ -94,12 +94,14 @@ class ExportSettings:
 
 @dataclass
 class EngineSettings:
-    """``engine``: "sam2" or "offline"; ``dtype``: "float32" | "bfloat16" | "float16"."""
+    """``engine``: "sam2" or "offline"; ``dtype``: "auto" | "float32" | "bfloat16" |
+    "float16" ("auto": bfloat16 where the device runs it natively, see
+    :mod:`segmentation.sam2.precision`)."""
 
     engine: str = "sam2"
     model_name: str = "sam2.1_hiera_tiny"
     device: str = "auto"
-    dtype: str = "float32"
+    dtype: str = "auto"
 
 
 @dataclass(eq=False)

@@ -89,3 +89,38 @@ def _iou(alpha, truth) -> float:
         return 0.0
     got = alpha >= 128
     return (got & truth).sum() / max(1, (got | truth).sum())
+
+
+def test_engine_description_names_the_precision_in_use(synthetic_clip):
+    """The status bar tells the precision the model really runs in ("auto" marked)."""
+    from editor.engines import make_engine
+    from editor.model.project import EngineSettings
+
+    assert EngineSettings().dtype == "auto"  # new projects pick the fast precision
+    _, path = synthetic_clip
+    _, desc = make_engine(path, EngineSettings(), model=micro_sam2())
+    assert desc == "SAM 2 custom model (cpu, float32 auto)"
+    _, desc = make_engine(path, EngineSettings(dtype="float32"), model=micro_sam2())
+    assert desc == "SAM 2 custom model (cpu, float32)"
+
+
+def test_shared_model_loads_in_the_resolved_precision(monkeypatch, tmp_path):
+    import torch
+
+    import segmentation.sam2
+    from editor import engines
+    from editor.model.project import EngineSettings
+    from segmentation.sam2 import precision
+
+    ckpt = engines.InstalledCheckpoint("sam2.1_hiera_tiny", tmp_path / "t.pt", 1)
+    monkeypatch.setattr(engines, "installed_checkpoints", lambda: [ckpt])
+    loads = []
+    monkeypatch.setattr(segmentation.sam2, "load_sam2",
+                        lambda path, device, dtype: loads.append((device, dtype)) or object())
+    monkeypatch.setattr(engines, "_MODELS", {})
+    for native, expected in ((True, torch.bfloat16), (False, torch.float32)):
+        monkeypatch.setattr(precision, "cpu_has_native_bf16", lambda n=native: n)
+        engines.shared_sam2(EngineSettings(device="cpu"))
+        assert loads[-1] == ("cpu", expected)
+    engines.shared_sam2(EngineSettings(device="cpu", dtype="bfloat16"))
+    assert loads[-1] == ("cpu", torch.bfloat16)
