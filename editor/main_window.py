@@ -111,6 +111,7 @@ class MainWindow(QMainWindow, window_ops.WindowOps):
         s.opened.connect(self._on_opened)
         s.open_failed.connect(lambda m: self.show_error("Cannot open", m))
         s.engine_failed.connect(self._on_engine_failed)
+        s.prompt_absent.connect(self._on_prompt_absent)
         s.engine_ready.connect(self.status.set_model)
         s.bridge.event.connect(self._on_model_event)
         self.welcome.open_requested.connect(self.on_open)

@@ -43,12 +43,14 @@ def _load(path: Path) -> tuple[Project, object]:
 
 class Session(QObject):
     """Signals: ``opened`` (a project is ready), ``open_failed(message)``,
-    ``engine_failed(message)``, ``engine_ready(description)``."""
+    ``engine_failed(message)``, ``engine_ready(description)``, ``prompt_absent(object id,
+    frame)`` (a prompt's result says there is no object there)."""
 
     opened = Signal()
     open_failed = Signal(str)
     engine_failed = Signal(str)
     engine_ready = Signal(str)
+    prompt_absent = Signal(int, int)
 
     def __init__(self, engine_factory=None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -120,6 +122,7 @@ class Session(QObject):
 
         self.engine = EngineWorker(build, project.masks, self)
         self.engine.failed.connect(self.engine_failed)
+        self.engine.prompt_absent.connect(self.prompt_absent)
         self.engine.engine_ready.connect(lambda _n: self.engine_ready.emit(self._engine_desc))
         if desired_prompts(project):
             self.engine.sync(desired_prompts(project))

@@ -317,6 +317,17 @@ class WindowOps:
     def _on_engine_failed(self, message: str) -> None:
         self.show_error("Tracking", message)
 
+    def _on_prompt_absent(self, object_id: int, frame_index: int) -> None:
+        """The engine found no object at a prompt: say so, or the click seems ignored."""
+        project = self.session.project
+        if project is None:
+            return
+        name = next((o.name for o in project.objects if o.object_id == object_id),
+                    f"Object {object_id}")
+        self.status.showMessage(
+            f"{name}: no object found at this prompt on frame {frame_index + 1} — click "
+            "inside the object, add more clicks, or draw a box around it", 10000)
+
     def on_model_settings(self) -> None:
         from editor.dialogs.model_settings import ModelSettingsDialog
 

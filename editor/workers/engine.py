@@ -34,6 +34,7 @@ class TrackRequest:
 
 class _EngineJob(QObject):
     prompt_done = Signal(object)       # FrameResult of the last prompted frame
+    prompt_absent = Signal(int, int)   # object id, frame: the prompt found no object
     result = Signal(object)            # FrameResult during propagation
     progress = Signal(int, int, float)  # frames done, total, frames/s
     finished = Signal(bool)            # tracking ran to the end
@@ -56,13 +57,18 @@ class _EngineJob(QObject):
             self.engine_ready.emit(type(self.engine).__name__)
         return self.engine
 
-    def _write(self, res, only: set[int] | None = None) -> None:
+    def _write(self, res, only: set[int] | None = None) -> list[int]:
+        """Store the results (of the objects in ``only``); returns the ids found absent."""
+        absent = []
         for k, oid in enumerate(res.object_ids):
             if only is not None and oid not in only:
                 continue
             score = float(res.object_scores[k])
             logits = res.logits[k] if score > 0 else None
             self._store.write(oid, res.frame_index, logits, score, res.low_res_logits[k])
+            if logits is None:
+                absent.append(oid)
+        return absent
 
     @Slot(object)
     def sync(self, wanted: dict[tuple[int, int], EnginePrompt]) -> None:
@@ -86,7 +92,8 @@ class _EngineJob(QObject):
             oid, frame_index = key
             res = engine.add_prompt(frame_index, oid, clear=True, **wanted[key].kwargs())
             self._applied[key] = wanted[key]
-            self._write(res, {oid})
+            if self._write(res, {oid}):
+                self.prompt_absent.emit(oid, frame_index)
             self._dirty.setdefault(oid, set()).add(frame_index)
             last = res
         if last is not None:
@@ -150,6 +157,7 @@ class EngineWorker(QObject):
     """UI-side handle: ``sync(wanted)``, ``track(request)``, ``cancel()``; signals as the job."""
 
     prompt_done = Signal(object)
+    prompt_absent = Signal(int, int)
     result = Signal(object)
     progress = Signal(int, int, float)
     finished = Signal(bool)
@@ -167,7 +175,8 @@ class EngineWorker(QObject):
         self._job.moveToThread(self._thread)
         self._sync.connect(self._job.sync)
         self._track.connect(self._job.track)
-        for name in ("prompt_done", "result", "progress", "failed", "engine_ready"):
+        for name in ("prompt_done", "prompt_absent", "result", "progress", "failed",
+                     "engine_ready"):
             getattr(self._job, name).connect(getattr(self, name))
         self._job.finished.connect(self._on_finished)
         self.tracking = False

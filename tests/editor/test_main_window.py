@@ -267,3 +267,42 @@ def test_first_click_without_weights_asks(qtbot, make_window, synthetic_clip, mo
     truth = clip.mask(0, 1)
     got = _mask(win, 1, 0)
     assert (got & truth).sum() / (got | truth).sum() > 0.7
+
+
+def test_a_prompt_that_finds_no_object_says_so(qtbot, make_window, synthetic_clip):
+    """SAM 2 may answer a click with "no object here": the status bar says what to do
+    instead of the click seeming ignored."""
+    import dataclasses
+
+    from editor.engines import make_engine
+    from segmentation.types import ABSENT_LOGIT
+
+    class NothingHere:  # the offline engine, but every prompt finds no object
+        def __init__(self, inner):
+            self.inner = inner
+
+        def __getattr__(self, name):
+            return getattr(self.inner, name)
+
+        def add_prompt(self, *args, **kwargs):
+            res = self.inner.add_prompt(*args, **kwargs)
+            return dataclasses.replace(res, logits=np.full_like(res.logits, ABSENT_LOGIT),
+                                       object_scores=np.full_like(res.object_scores, -5.0))
+
+    def factory(path, settings):
+        engine, desc = make_engine(path, dataclasses.replace(settings, engine="offline"))
+        return NothingHere(engine), desc
+
+    clip, path = synthetic_clip
+    win = make_window(factory)
+    open_clip(qtbot, win, path)
+    win.seek(3)
+    qtbot.waitUntil(lambda: win.frame_index == 3, timeout=5000)
+    cx, cy, _r = clip.circle(3)
+    click_frame(qtbot, win, cx, cy)
+    qtbot.waitUntil(lambda: "no object found" in win.statusBar().currentMessage(),
+                    timeout=10000)
+    message = win.statusBar().currentMessage()
+    assert message.startswith("Object 1: no object found at this prompt on frame 4")
+    assert "draw a box" in message
+    assert _mask(win, 1, 3) is None  # nothing stored as a mask
