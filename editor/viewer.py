@@ -50,8 +50,8 @@ def overlay_image(alpha: np.ndarray, style: OverlayStyle) -> QImage:
     """H×W uint8 alpha → RGBA QImage tinted with the object's colour and an outline.
 
     The outline is the object's colour ringed outside by a contrasting halo (both about one
-    screen pixel wide when the frame is fitted to the viewer), so the mask's edge stays visible on an object or background of the same colour (a red overlay on a
-    red car).
+    screen pixel wide when the frame is fitted to the viewer), so the mask's edge stays
+    visible on an object or background of the same colour (a red overlay on a red car).
     """
     h, w = alpha.shape
     rgba = np.zeros((h, w, 4), np.uint8)

@@ -2,8 +2,9 @@
 
 bfloat16 halves the work on hardware with bfloat16 arithmetic (measured on a 2-core Xeon with
 AVX512-BF16: the video tracker 1.65 s/frame vs 3.49 in float32 with sam2.1_hiera_t, see
-``benchmarks/bench_tracker.py speed``); without it PyTorch emulates bfloat16 and is slower than
-float32. The official video predictor runs in bfloat16 autocast on CUDA for the same reason.
+``benchmarks/bench_tracker.py speed``); without it PyTorch converts bfloat16 to float32 for
+the arithmetic, which gains nothing and is often slower (not measured here: every machine we
+ran on has AVX512-BF16). The official video predictor runs in bfloat16 autocast on CUDA.
 """
 
 from __future__ import annotations
