@@ -105,7 +105,10 @@ class _EngineJob(QObject):
         try:
             ok = self._track(request)
         except Exception as exc:  # out of memory, engine bugs: a dialog, not a crash
-            log.exception("tracking failed")
+            if getattr(exc, "user_error", False):  # e.g. every prompt gave an empty mask
+                log.info("tracking refused: %s", exc)
+            else:
+                log.exception("tracking failed")
             self.failed.emit(str(exc))
             ok = False
         self.finished.emit(ok)
@@ -113,13 +116,16 @@ class _EngineJob(QObject):
     def _passes(self, request: TrackRequest) -> list[tuple[dict, set[int] | None]]:
         engine = self._engine()
         prompted = sorted({f for (_o, f) in self._applied})
-        affected = request.affected_only and self._full_pass_done and self._dirty
-        if affected and "affected_only" in inspect.signature(engine.propagate).parameters:
-            return [({"affected_only": True}, set(self._dirty))]
-        if affected:  # engines without a plan: from the corrections outwards
-            frames = sorted(f for fs in self._dirty.values() for f in fs)
-            return [({"start": frames[0]}, set(self._dirty)),
-                    ({"start": frames[-1], "reverse": True}, set(self._dirty))]
+        # objects deleted since the last pass leave empty entries: nothing to re-track there
+        dirty = {oid: fs for oid, fs in self._dirty.items() if fs}
+        if request.affected_only and self._full_pass_done:
+            if not dirty:
+                return []  # nothing changed since the last complete pass
+            if "affected_only" in inspect.signature(engine.propagate).parameters:
+                return [({"affected_only": True}, set(dirty))]
+            frames = sorted(f for fs in dirty.values() for f in fs)  # engines without a plan
+            return [({"start": frames[0]}, set(dirty)),
+                    ({"start": frames[-1], "reverse": True}, set(dirty))]
         return [({"start": prompted[0]}, None), ({"start": prompted[0], "reverse": True}, None)]
 
     def _track(self, request: TrackRequest) -> bool:

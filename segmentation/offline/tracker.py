@@ -184,6 +184,10 @@ class OfflineTracker:
         ``reverse``), ``start`` included, at most ``max_frames`` frames."""
         prompted = [f for o in self._objects.values() for f in o.anchors]
         if not prompted:
+            if any(o.prompts for o in self._objects.values()):
+                raise OfflinePromptError(
+                    "nothing to track: every prompt gave an empty mask — click inside the "
+                    "object or draw a box around it")
             raise OfflinePromptError("add a prompt (click, box or mask) before tracking")
         if start is None:
             start = max(prompted) if reverse else min(prompted)

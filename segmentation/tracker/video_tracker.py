@@ -72,6 +72,8 @@ class VideoTracker:
         self._lock = threading.RLock()
         self._cancel = threading.Event()
         self._objects: dict[int, TrackedObject] = {}
+        # prompted frames whose affected-only re-track was cancelled before it finished
+        self._unfinished: dict[int, set[int]] = {}
         self._features = LruCache[FrameFeatures](int(options.feature_cache_mb * 2**20),
                                                  lambda f: f.nbytes)
         # outputs carry their spatial memory: a correction's re-track reads the memories
@@ -157,12 +159,14 @@ class VideoTracker:
         """Forget an object (prompts, memories, cached outputs); unknown ids are ignored."""
         with self._lock:
             self._objects.pop(object_id, None)
+            self._unfinished.pop(object_id, None)
             self._results.discard_where(lambda key: key[1] == object_id)
 
     def reset(self) -> None:
         """Remove every object and prompt; cached image features are kept."""
         with self._lock:
             self._objects.clear()
+            self._unfinished.clear()
             self._results.clear()
 
     def cancel(self) -> None:
@@ -209,8 +213,9 @@ class VideoTracker:
         objects prompted since the last pass are re-tracked, each from its prompted frames
         towards its next conditioning frame in the directions whose tracking flowed through
         the prompted frame (``schedule.affected_ranges``); other frames keep their results,
-        and results then hold only those objects. ``cancel()`` or closing the generator stops
-        between frames with the state consistent.
+        and results then hold only those objects; an affected-only pass that was cancelled or
+        closed before its end is redone by the next one. ``cancel()`` or closing the
+        generator stops between frames with the state consistent.
         """
         with self._lock:
             self._cancel.clear()
@@ -218,6 +223,10 @@ class VideoTracker:
             with torch.inference_mode():
                 self._flush_pending()
             if affected_only:
+                for oid, frames in self._unfinished.items():  # a cancelled re-track resumes
+                    if oid in self._objects:
+                        dirty.setdefault(oid, set()).update(frames)
+                self._unfinished = {oid: set(frames) for oid, frames in dirty.items()}
                 self._restore_neighbours(dirty)
                 plan = affected_plan(self._objects, dirty, self.num_frames)
             else:
@@ -236,6 +245,9 @@ class VideoTracker:
             if self._on_result is not None:
                 self._on_result(result)
             yield result
+        if affected_only:
+            with self._lock:
+                self._unfinished.clear()
 
     def _propagate_frame(self, frame: int, reverse: bool, object_ids: Sequence[int]
                          ) -> FrameResult:

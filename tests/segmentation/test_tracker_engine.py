@@ -265,6 +265,24 @@ def test_affected_only_stops_at_next_conditioning_frame(model):
         assert np.array_equal(kept[f].logits, first[f].logits)
 
 
+def test_cancelled_affected_pass_is_redone_by_the_next(model):
+    frames = clip(30)
+    tracker = VideoTracker(model, frames)
+    tracker.add_prompt(0, 1, points=[[10, 25]], labels=[1])
+    tracker.add_prompt(25, 1, points=[[40, 25]], labels=[1])
+    run(tracker)
+    tracker.add_prompt(12, 1, points=[[25, 25]], labels=[1])
+    gen = tracker.propagate(affected_only=True)
+    assert [next(gen).frame_index for _ in range(3)] == [12, 13, 14]
+    gen.close()  # the user pressed Esc: 15..24 still hold the old results
+    redo = run(tracker, affected_only=True)
+    assert [r.frame_index for r in redo] == list(range(12, 25))
+    assert run(tracker, affected_only=True) == []  # finished: nothing left to redo
+    full = {r.frame_index: r for r in run(tracker)}
+    for r in redo:
+        assert np.allclose(r.logits, full[r.frame_index].logits, atol=1e-4), r.frame_index
+
+
 def test_affected_only_backward_after_a_reverse_pass(model):
     frames = clip(20)
     tracker = VideoTracker(model, frames)

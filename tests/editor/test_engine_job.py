@@ -1,0 +1,81 @@
+"""The engine job behind Track: what a pass re-tracks after edits, and refused passes."""
+
+from __future__ import annotations
+
+import logging
+from fractions import Fraction
+
+import numpy as np
+
+from editor.prompt_replay import EnginePrompt
+from editor.workers.engine import TrackRequest, _EngineJob
+from rendering.synthetic import SyntheticClip
+from segmentation.offline import OfflineTracker
+
+CLIP = SyntheticClip(width=160, height=96, num_frames=12, fps=Fraction(24))
+
+
+class Store:
+    """Records what the job writes (object, frame, present)."""
+
+    def __init__(self) -> None:
+        self.writes: list[tuple[int, int, bool]] = []
+
+    def write(self, oid, frame, logits, score, low_res=None) -> None:
+        self.writes.append((oid, frame, logits is not None))
+
+    def flush(self) -> None:
+        pass
+
+
+def job_with_signals():
+    frames = np.stack([CLIP.frame(i) for i in range(CLIP.num_frames)])
+    store = Store()
+    job = _EngineJob(lambda: OfflineTracker(frames), store)
+    seen = {"failed": [], "finished": [], "results": []}
+    job.failed.connect(seen["failed"].append)
+    job.finished.connect(seen["finished"].append)
+    job.result.connect(lambda r: seen["results"].append(r.frame_index))
+    return job, store, seen
+
+
+def box_of(object_id: int, frame: int) -> EnginePrompt:
+    ys, xs = np.nonzero(CLIP.mask(frame, object_id))
+    return EnginePrompt(box=(xs.min() - 2.0, ys.min() - 2.0, xs.max() + 3.0, ys.max() + 3.0))
+
+
+def test_deleting_an_object_then_track_retracks_nothing():
+    job, _store, seen = job_with_signals()
+    wanted = {(1, 0): box_of(1, 0), (2, 0): box_of(2, 0)}
+    job.sync(wanted)
+    job.track(TrackRequest(CLIP.num_frames))
+    assert seen["finished"] == [True] and len(set(seen["results"])) == CLIP.num_frames
+    seen["results"].clear()
+    job.sync({(1, 0): wanted[(1, 0)]})  # object 2 deleted in the editor
+    job.track(TrackRequest(CLIP.num_frames))  # was an IndexError (empty correction set)
+    assert seen["failed"] == [] and seen["finished"] == [True, True]
+    assert seen["results"] == []  # object 1 is unchanged: nothing to redo
+
+
+def test_a_correction_after_a_deletion_retracks_from_it():
+    job, _store, seen = job_with_signals()
+    job.sync({(1, 0): box_of(1, 0), (2, 0): box_of(2, 0)})
+    job.track(TrackRequest(CLIP.num_frames))
+    seen["results"].clear()
+    job.sync({(1, 0): box_of(1, 0), (1, 6): box_of(1, 6)})  # 2 deleted, 1 corrected on 6
+    job.track(TrackRequest(CLIP.num_frames))
+    assert seen["failed"] == [] and seen["finished"][-1] is True
+    assert seen["results"][0] == 6 and set(seen["results"]) == set(range(CLIP.num_frames))
+
+
+def test_prompts_that_give_no_mask_refuse_tracking_with_advice(caplog):
+    job, store, seen = job_with_signals()
+    empty = np.zeros((CLIP.height, CLIP.width), np.float32)
+    job.sync({(1, 3): EnginePrompt(mask=empty)})
+    assert store.writes == [(1, 3, False)]
+    with caplog.at_level(logging.INFO, logger="editor.workers.engine"):
+        job.track(TrackRequest(CLIP.num_frames))
+    assert seen["finished"] == [False]
+    assert len(seen["failed"]) == 1 and "every prompt gave an empty mask" in seen["failed"][0]
+    assert "draw a box" in seen["failed"][0]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]  # no traceback
