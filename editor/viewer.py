@@ -19,6 +19,8 @@ from PySide6.QtWidgets import QWidget
 from editor.workers.decode import FrameBundle, rgb_to_qimage
 
 DRAG_THRESHOLD_PX = 6
+#: A drag thinner than this (frame pixels) in either direction is a click, not a box.
+MIN_BOX_PX = 2.0
 POINT_HIT_PX = 9
 
 
@@ -191,8 +193,11 @@ class Viewer(QWidget):
                 self.point_clicked.emit(pt.x(), pt.y(), 1)
             return
         a, b = self.to_frame(press), self._clamped(drag)
-        self.box_drawn.emit(min(a.x(), b.x()), min(a.y(), b.y()),
-                            max(a.x(), b.x()), max(a.y(), b.y()))
+        if abs(b.x() - a.x()) < MIN_BOX_PX or abs(b.y() - a.y()) < MIN_BOX_PX:
+            self.point_clicked.emit(a.x(), a.y(), 1)  # a line, not a box: the press point
+        else:
+            self.box_drawn.emit(min(a.x(), b.x()), min(a.y(), b.y()),
+                                max(a.x(), b.x()), max(a.y(), b.y()))
         self.update()
 
     def _clamped(self, pos: QPointF) -> QPointF:

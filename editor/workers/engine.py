@@ -90,7 +90,17 @@ class _EngineJob(QObject):
             if self._applied.get(key) == wanted[key]:
                 continue
             oid, frame_index = key
-            res = engine.add_prompt(frame_index, oid, clear=True, **wanted[key].kwargs())
+            try:
+                res = engine.add_prompt(frame_index, oid, clear=True, **wanted[key].kwargs())
+            except Exception as exc:
+                if not getattr(exc, "user_error", False):
+                    raise
+                # refused as given: said once, not retried until it changes; the other
+                # prompts still reach the engine
+                self._applied[key] = wanted[key]
+                log.info("prompt refused: %s", exc)
+                self.failed.emit(str(exc))
+                continue
             self._applied[key] = wanted[key]
             if self._write(res, {oid}):
                 self.prompt_absent.emit(oid, frame_index)

@@ -79,3 +79,18 @@ def test_prompts_that_give_no_mask_refuse_tracking_with_advice(caplog):
     assert len(seen["failed"]) == 1 and "every prompt gave an empty mask" in seen["failed"][0]
     assert "draw a box" in seen["failed"][0]
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]  # no traceback
+
+
+def test_a_refused_prompt_is_reported_once_and_does_not_block_the_others():
+    job, store, seen = job_with_signals()
+    flat = EnginePrompt(box=(40.0, 10.0, 40.0, 60.0))  # zero width: the engine refuses it
+    wanted = {(1, 0): flat, (2, 0): box_of(2, 0)}
+    job.sync(wanted)
+    assert len(seen["failed"]) == 1 and "box must be" in seen["failed"][0]
+    assert (2, 0, True) in store.writes  # object 2 went through
+    job.sync(dict(wanted))  # the next sync (another edit) does not repeat the refusal
+    assert len(seen["failed"]) == 1
+    job.track(TrackRequest(CLIP.num_frames))
+    assert seen["finished"] == [True]
+    assert {(o, f) for o, f, present in store.writes if o == 2 and present} >= {
+        (2, f) for f in range(CLIP.num_frames)}

@@ -306,3 +306,28 @@ def test_a_prompt_that_finds_no_object_says_so(qtbot, make_window, synthetic_cli
     assert message.startswith("Object 1: no object found at this prompt on frame 4")
     assert "draw a box" in message
     assert _mask(win, 1, 3) is None  # nothing stored as a mask
+
+
+def test_a_drag_along_a_line_is_a_click_not_an_empty_box(qtbot, make_window, synthetic_clip):
+    from PySide6.QtTest import QTest
+
+    _clip, path = synthetic_clip
+    win = make_window()
+    open_clip(qtbot, win, path)
+    viewer = win.viewer
+    boxes, points = [], []
+    viewer.box_drawn.connect(lambda *b: boxes.append(b))
+    viewer.point_clicked.connect(lambda *p: points.append(p))
+
+    def drag(x0, y0, x1, y1):
+        a, b = viewer.to_widget(x0, y0).toPoint(), viewer.to_widget(x1, y1).toPoint()
+        QTest.mousePress(viewer, Qt.MouseButton.LeftButton, pos=a)
+        for k in range(1, 5):
+            QTest.mouseMove(viewer, a + (b - a) * (k / 4))
+        QTest.mouseRelease(viewer, Qt.MouseButton.LeftButton, pos=b)
+
+    drag(80, 10, 80, 80)  # straight down: no width
+    assert boxes == [] and len(points) == 1 and points[0][2] == 1
+    assert abs(points[0][0] - 80) < 1.5 and abs(points[0][1] - 10) < 1.5  # the press point
+    drag(20, 20, 60, 70)
+    assert len(boxes) == 1 and boxes[0][2] - boxes[0][0] > 30
