@@ -1,0 +1,180 @@
+"""Random user actions on the real editor window; reports every exception and error log.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python -m tests.editor.monkey [--seeds 1 2 3]
+        [--steps 300] [--engine offline|sam2]
+
+Not a pytest test (thread timing makes a run not exactly repeatable); a developer tool that
+found real bugs: a correction plan indexing an empty list after an object was deleted, a
+zero-width box blocking every later prompt. Each seed opens a generated 60-frame clip and
+performs ``--steps`` actions drawn at random (clicks, exclude clicks, boxes, brush and eraser
+strokes, objects added / deleted / hidden / selected, undo, redo, seeking, playback, tracking,
+re-tracking, cancelling, effects, in/out points, clearing prompts, saving and reopening the
+project) with short random pauses. ``--engine sam2`` uses the random-weight micro SAM 2.
+Message boxes answer at once. Exit status 1 when anything went wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import random
+import sys
+import tempfile
+import traceback
+from fractions import Fraction
+from pathlib import Path
+
+EFFECTS = ("background-blur", "object-outline", "object-glow", "cutout", "background-remove",
+           "object-pixelate", "spotlight", "object-remove")
+
+
+class _Errors(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.seen: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.seen.append(self.format(record))
+
+
+def _quiet_message_boxes() -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox.StandardButton
+    QMessageBox.exec = lambda self: box.Discard
+    for name in ("question", "warning", "critical", "information"):
+        setattr(QMessageBox, name, staticmethod(lambda *a, **k: box.Discard))
+
+
+def _factory(engine: str):
+    from editor.engines import make_engine
+
+    if engine == "sam2":
+        from tests.micro_sam2 import micro_sam2
+
+        model = micro_sam2()
+        return lambda path, settings: make_engine(path, settings, model=model)
+    import dataclasses
+
+    return lambda path, settings: make_engine(
+        path, dataclasses.replace(settings, engine="offline"))
+
+
+def run(seed: int, steps: int, engine: str, errors: list[str]) -> None:
+    from PySide6.QtCore import QSettings, Qt
+    from PySide6.QtTest import QTest
+
+    from editor.main_window import MainWindow
+    from editor.screenshots import pause, wait_until
+    from rendering.synthetic import SyntheticClip
+
+    rng = random.Random(seed)
+    scratch = Path(tempfile.mkdtemp(prefix="masklet-monkey-"))
+    clip = SyntheticClip(width=320, height=180, num_frames=60, fps=Fraction(24))
+    path = clip.write(scratch / "clip.mp4")
+    settings = QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(engine_factory=_factory(engine), settings=settings)
+    win.autosave.folder = scratch / "recovery"
+    win.resize(1280, 800)
+    win.show()
+
+    def opened() -> None:
+        wait_until(lambda: win.session.project is not None and win.viewer.has_frame(), 60,
+                   "the clip")
+
+    win.open_path(str(path))
+    opened()
+
+    def spot():
+        w, h = win.viewer.frame_size()
+        return win.viewer.to_widget(rng.uniform(0, w), rng.uniform(0, h)).toPoint()
+
+    def click(button=Qt.MouseButton.LeftButton) -> None:
+        QTest.mouseClick(win.viewer, button, pos=spot())
+
+    def drag() -> None:
+        a, b = spot(), spot()
+        QTest.mousePress(win.viewer, Qt.MouseButton.LeftButton, pos=a)
+        for k in range(1, 5):
+            QTest.mouseMove(win.viewer, a + (b - a) * (k / 4))
+        QTest.mouseRelease(win.viewer, Qt.MouseButton.LeftButton, pos=b)
+
+    def stroke(tool) -> None:
+        tool(True)
+        drag()
+        win.on_tool_prompt(True)
+
+    def add_effect() -> None:
+        owners = [None] + [o.object_id for o in win.session.project.objects]
+        win.effects_panel.set_owner(rng.choice(owners))
+        win.effects_panel.add_effect(rng.choice(EFFECTS))
+
+    def select() -> None:
+        ids = [o.object_id for o in win.session.project.objects]
+        if ids:
+            win.objects_panel.select(rng.choice(ids))
+
+    def reopen() -> None:
+        project_path = scratch / "reopen.masklet"
+        win.save_to(project_path)
+        win.open_path(str(project_path))
+        opened()
+
+    actions = {
+        "click": click, "exclude": lambda: click(Qt.MouseButton.RightButton), "box": drag,
+        "brush": lambda: stroke(win.on_tool_brush), "erase": lambda: stroke(win.on_tool_eraser),
+        "add_object": win.on_add_object, "delete_object": win.on_delete_object,
+        "toggle_object": win.on_toggle_object, "select": select,
+        "undo": win.on_undo, "redo": win.on_redo,
+        "next": win.on_next_frame, "prev": win.on_prev_frame,
+        "seek": lambda: win.seek(rng.randrange(clip.num_frames)), "play": win.on_play_pause,
+        "track": win.on_track, "retrack": win.on_retrack_all, "cancel": win.on_cancel_track,
+        "effects_view": lambda: win.actions_["show_effects"].toggle(), "add_effect": add_effect,
+        "in": win.on_set_in, "out": win.on_set_out, "clear_range": win.on_clear_range,
+        "clear_prompts": win.on_clear_frame_prompts,
+        "save": lambda: win.save_to(scratch / f"p{rng.randint(0, 2)}.masklet"),
+        "reopen": reopen,
+    }
+    names = sorted(actions)
+    for step in range(steps):
+        name = rng.choice(names)
+        try:
+            actions[name]()
+        except Exception:  # an action the window let through but could not do
+            errors.append(f"seed {seed} step {step} {name}:\n{traceback.format_exc()}")
+        pause(rng.choice([0.02, 0.05, 0.2, 0.5]))
+    wait_until(lambda: not win.session.engine.tracking, 120, "tracking to stop")
+    win.session.project.undo_stack.set_clean()
+    win.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    parser.add_argument("--steps", type=int, default=300)
+    parser.add_argument("--engine", choices=["offline", "sam2"], default="offline")
+    args = parser.parse_args(argv)
+    from editor.app import make_app
+
+    make_app()
+    _quiet_message_boxes()
+    handler = _Errors()
+    logging.getLogger().addHandler(handler)
+    errors: list[str] = []
+    previous_hook = sys.excepthook
+    sys.excepthook = lambda *exc: errors.append("".join(traceback.format_exception(*exc)))
+    try:
+        for seed in args.seeds:
+            before = len(errors) + len(handler.seen)
+            run(seed, args.steps, args.engine, errors)
+            print(f"seed {seed}: {len(errors) + len(handler.seen) - before} problems",
+                  flush=True)
+    finally:
+        sys.excepthook = previous_hook
+    for problem in errors + handler.seen:
+        print(problem, file=sys.stderr)
+    return 1 if errors or handler.seen else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
