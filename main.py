@@ -79,6 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--effect", default=None, metavar="NAME",
                    help="effect to apply with --masks (e.g. background-blur)")
     p.add_argument("--scale", type=float, default=None, help="resolution scale (e.g. 0.5)")
+    p.add_argument("--crf", type=int, default=None, metavar="Q",
+                   help="constant quality for h264/hevc (0-51) and vp9-alpha (0-63), lower = "
+                   "better and bigger (default: the preset's)")
+    p.add_argument("--no-audio", action="store_true", help="write the video without audio")
     _add_range(p)
 
     p = sub.add_parser("models", help="list, download and verify SAM 2 checkpoints")

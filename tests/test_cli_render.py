@@ -131,3 +131,22 @@ def test_project_form_through_the_document_model(clip, monkeypatch):
     core = cv2.erode(circle.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
     assert (rgba[core] == (0, 255, 0, 255)).all()
     assert (rgba[..., 3][~(circle | CLIP.mask(3, RECTANGLE_ID))] <= 2).all()
+
+
+def test_crf_and_no_audio(clip, capsys):
+    tmp, video = clip
+    sizes = {}
+    for crf in ("12", "40"):
+        out = tmp / f"crf{crf}.mp4"
+        rc = main.main(["render", str(video), "--masks", str(tmp / "masks"), "--effect",
+                        "background-dim", "-o", str(out), "--crf", crf, "--no-audio"])
+        assert rc == 0
+        info = probe(out)
+        assert info.frame_count == CLIP.num_frames and info.audio == ()
+        sizes[crf] = out.stat().st_size
+    assert sizes["40"] < sizes["12"] / 2
+    rc = main.main(["render", str(video), "--masks", str(tmp / "masks"), "--effect",
+                    "cutout", "--preset", "prores4444", "-o", str(tmp / "x.mov"), "--crf", "20"])
+    assert rc == 2
+    err = capsys.readouterr().err
+    assert "fixed quality" in err and not (tmp / "x.mov").exists()

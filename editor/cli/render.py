@@ -3,6 +3,7 @@
 Forms::
 
     masklet render PROJECT.masklet -o OUT [--preset NAME] [--start N --end M] [--scale S]
+                   [--crf Q] [--no-audio]
     masklet render VIDEO --masks DIR --effect background-blur -o OUT
     masklet render --list-presets -o -
 
@@ -45,6 +46,11 @@ def _stacks_for_effect(effect_name: str, object_ids: tuple[int, ...]):
     return RenderStacks(tuple(ObjectStack(i, (inst,)) for i in object_ids))
 
 
+def _quality(args: argparse.Namespace) -> dict:
+    """``--crf`` and ``--no-audio`` as ExportRequest fields."""
+    return {"crf": getattr(args, "crf", None), "audio": not getattr(args, "no_audio", False)}
+
+
 def _mask_request(args: argparse.Namespace, preset: str):
     from rendering.export.job import ExportRequest
     from rendering.export.mask_folder import FolderMaskSource
@@ -55,7 +61,8 @@ def _mask_request(args: argparse.Namespace, preset: str):
     masks = FolderMaskSource(args.masks)
     stacks = _stacks_for_effect(args.effect, masks.object_ids)
     return ExportRequest(args.input, args.output, preset, stacks, masks,
-                         start=args.start or 0, end=args.end, scale=args.scale or 1.0)
+                         start=args.start or 0, end=args.end, scale=args.scale or 1.0,
+                         **_quality(args))
 
 
 def _first_attr(obj, names: tuple[str, ...], default=None):
@@ -114,7 +121,8 @@ def _project_request(args: argparse.Namespace, preset: str):
     source = _first_attr(project, ("source_path", "video_path", "media_path"))
     masks = _first_attr(project, ("masks", "store", "masklet_store", "mask_store"))
     return ExportRequest(source, args.output, preset, stacks_from_project(project), masks,
-                         start=args.start or 0, end=args.end, scale=args.scale or 1.0)
+                         start=args.start or 0, end=args.end, scale=args.scale or 1.0,
+                         **_quality(args))
 
 
 def _preset_name(args: argparse.Namespace) -> str:

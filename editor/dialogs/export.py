@@ -1,5 +1,6 @@
-"""Export ▸ Export video: preset, range, scale, output path; runs the export job on a
-worker thread with progress, frames/s, ETA and cancel; "Show in folder" when done."""
+"""Export ▸ Export video: preset, range, scale, quality, audio, output path; runs the export
+job on a worker thread with progress, frames/s, ETA and cancel; "Show in folder" when done.
+The choices are kept in the project (its export settings) for the next export."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDoubleSpinBox,
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -83,14 +86,20 @@ class ExportWorker(QObject):
         self.finished.emit(status, text)
 
 
-def build_request(project, output: Path, preset: str, whole_clip: bool, scale: float):
+def build_request(project, output: Path, preset: str, whole_clip: bool, scale: float,
+                  crf: int | None = None, audio: bool = True):
     from editor.frame_compose import render_stacks
     from rendering.export.job import ExportRequest
 
     start, end = (0, None) if whole_clip else (project.in_frame, project.out_frame)
     project.masks.flush()
     return ExportRequest(project.source_path, output, preset, render_stacks(project),
-                         project.masks, start=start, end=end, scale=scale)
+                         project.masks, start=start, end=end, scale=scale, crf=crf,
+                         audio=audio)
+
+
+QUALITY_TIP = ("Constant quality (CRF): lower is better and bigger. H.264: 18 looks "
+               "lossless on most footage, 23 is x264's default, 28 gives small files.")
 
 
 class ExportDialog(QDialog):
@@ -119,6 +128,15 @@ class ExportDialog(QDialog):
         self.scale_box.setSingleStep(0.25)
         self.scale_box.setValue(project.export.scale)
         self.scale_box.setSuffix(" ×")
+        self.quality_box = QSpinBox()  # its minimum stands for "the preset's own quality"
+        self.quality_box.setToolTip(QUALITY_TIP)
+        self.quality_box.setPrefix("CRF ")
+        self.audio_box = QCheckBox("Include the source's audio")
+        self.audio_box.setChecked(project.export.audio)
+        info = getattr(session.source, "info", None)  # a video source's MediaInfo
+        self._has_audio = bool(getattr(info, "audio", ()))
+        if not self._has_audio:
+            self.audio_box.setToolTip("The source has no audio")
         default = project.export.output_path or str(
             Path(project.source_path).with_name(Path(project.source_path).stem + "-masklet.mp4"))
         self.path_edit = QLineEdit(default)
@@ -131,6 +149,8 @@ class ExportDialog(QDialog):
         form.addRow("Preset", self.preset_box)
         form.addRow("Range", self.range_box)
         form.addRow("Scale", self.scale_box)
+        form.addRow("Quality", self.quality_box)
+        form.addRow("Audio", self.audio_box)
         form.addRow("Output", path_row)
         self.progress = QProgressBar()
         self.progress.hide()
@@ -157,16 +177,54 @@ class ExportDialog(QDialog):
         self.worker: ExportWorker | None = None
         self.result: tuple[str, str] | None = None
         self._preset_changed()
+        if project.export.crf is not None and self.quality_box.isEnabled():
+            self.quality_box.setValue(project.export.crf)
 
     def _preset_changed(self, *_a) -> None:
         from rendering.export.presets import preset
 
         p = preset(self.preset_box.currentData())
+        self._update_quality(p)
+        self.audio_box.setEnabled(self._has_audio and p.name not in ("png-rgba", "mask-pngs"))
         path = Path(self.path_edit.text())
         if p.suffix and path.suffix != p.suffix:
             self.path_edit.setText(str(path.with_suffix(p.suffix)))
         elif not p.suffix and path.suffix:
             self.path_edit.setText(str(path.with_suffix("")))
+
+    def _update_quality(self, p) -> None:
+        """CRF range of the preset's codec; disabled for fixed-quality presets."""
+        from rendering.export.presets import CRF_RANGE
+
+        codec = p.settings.codec if p.settings is not None else None
+        lo_hi = CRF_RANGE.get(codec) if p.name != "same-as-source" else None
+        self.quality_box.setEnabled(lo_hi is not None)
+        if lo_hi is None:
+            self.quality_box.setRange(0, 0)
+            self.quality_box.setSpecialValueText("Fixed by the preset")
+            return
+        lo, hi = lo_hi
+        self.quality_box.setRange(lo - 1, hi)  # lo − 1 = the preset's own CRF
+        self.quality_box.setSpecialValueText(f"Preset default (CRF {p.settings.crf})")
+        self.quality_box.setValue(lo - 1)  # codecs' scales differ: back to the default
+
+    def chosen_crf(self) -> int | None:
+        box = self.quality_box
+        return None if not box.isEnabled() or box.value() == box.minimum() else box.value()
+
+    def _remember(self) -> None:
+        """Keep the dialog's choices in the project for the next export: saved with it, but
+        outside the undo history (Ctrl+Z after an export undoes the last edit, as before)."""
+        import dataclasses
+
+        project = self.session.project
+        new = dataclasses.replace(
+            project.export, preset=self.preset_box.currentData(),
+            output_path=self.path_edit.text(), scale=self.scale_box.value(),
+            crf=self.chosen_crf(), audio=self.audio_box.isChecked())
+        if new != project.export:
+            project.export = new
+            project.undo_stack.mark_dirty()
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export to", self.path_edit.text())
@@ -179,10 +237,12 @@ class ExportDialog(QDialog):
             request = build_request(self.session.project, Path(self.path_edit.text()),
                                     self.preset_box.currentData(),
                                     self.range_box.currentData() == "all",
-                                    self.scale_box.value())
+                                    self.scale_box.value(), self.chosen_crf(),
+                                    self.audio_box.isChecked() and self.audio_box.isEnabled())
         except Exception as exc:  # unknown effect parameters etc.
             self.info.setText(f"Cannot export: {exc}")
             return
+        self._remember()
         self.worker = ExportWorker(request, self)
         self.worker.progress.connect(self._on_progress)
         self.worker.finished.connect(self._on_finished)

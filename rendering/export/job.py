@@ -67,6 +67,9 @@ class ExportRequest:
         start, end: source frame range ``[start, end)``; ``end`` None = to the last frame.
         scale: output size / source size (dimensions rounded to even numbers).
         open_media: opens files used by effects (background video); default ``open_source``.
+        crf: constant quality replacing the preset's (H.264/HEVC 0–51, VP9 0–63; lower =
+            better and bigger); None keeps the preset's. Refused by fixed-quality presets.
+        audio: copy the source's audio (when it has some); False writes video only.
     """
 
     source_path: Path | str
@@ -78,6 +81,8 @@ class ExportRequest:
     end: int | None = None
     scale: float = 1.0
     open_media: Callable[[str], FrameReader] | None = None
+    crf: int | None = None
+    audio: bool = True
 
 
 @dataclass(frozen=True)
@@ -228,7 +233,7 @@ class _Job:
         return out
 
     def audio(self) -> AudioSpec | None:
-        if self.info.kind != "video" or not self.info.audio:
+        if not self.request.audio or self.info.kind != "video" or not self.info.audio:
             return None
         end_s = None if self.end >= len(self.source) else self.source.frame_time(self.end)
         return AudioSpec(self.request.source_path, self.source.frame_time(self.start), end_s)
@@ -273,6 +278,9 @@ def _run(job: _Job, cancel: threading.Event | None) -> Iterator[ExportProgress]:
     out_path = Path(job.request.output_path)
     t0 = time.perf_counter()
     if job.preset.kind == "masks":
+        if job.request.crf is not None:
+            raise OutputSettingsError(f"preset {job.preset.name}: mask PNGs are lossless, so "
+                                      "a CRF does not apply — leave it out")
         sink = MaskFolderSink(out_path)
         frames = _frames(job, job.object_masks)
         try:
@@ -289,6 +297,7 @@ def _run(job: _Job, cancel: threading.Event | None) -> Iterator[ExportProgress]:
         return
     settings = presets.writer_settings(job.preset, job.info.codec,
                                        alpha=job.request.stacks.makes_alpha)
+    settings = presets.with_quality(settings, job.request.crf, f"preset {job.preset.name}")
     audio = None if settings.codec == "png" else job.audio()
     with VideoWriter(out_path, settings, job.width, job.height, job.source.fps,
                      audio=audio) as writer:

@@ -95,6 +95,31 @@ def writer_settings(p: ExportPreset, source_codec: str, alpha: bool) -> WriterSe
     return replace(p.settings, alpha=p.settings.alpha and alpha)
 
 
+#: Constant-quality (CRF) range of each codec whose presets use one.
+CRF_RANGE = {"h264": (0, 51), "hevc": (0, 51), "vp9": (0, 63)}
+
+
+def with_quality(settings: WriterSettings, crf: int | None, where: str) -> WriterSettings:
+    """``settings`` with its CRF replaced by ``crf`` (None: unchanged).
+
+    Only constant-quality codecs take one (H.264, HEVC, VP9; lower = better and bigger);
+    ProRes, PNG and FFV1 have a fixed quality and refuse it, as does a value out of range.
+    """
+    if crf is None:
+        return settings
+    if settings.codec not in CRF_RANGE:
+        raise OutputSettingsError(f"{where}: {settings.codec} has a fixed quality, so a CRF "
+                                  "does not apply — leave it out or pick h264, hevc or "
+                                  "vp9-alpha")
+    lo, hi = CRF_RANGE[settings.codec]
+    if not lo <= int(crf) <= hi:
+        raise OutputSettingsError(f"{where}: CRF {crf} is outside {lo}..{hi} for "
+                                  f"{settings.codec} (lower = better quality, bigger file)")
+    from dataclasses import replace
+
+    return replace(settings, crf=int(crf))
+
+
 def same_as_source_suffix(source_codec: str) -> str:
     codec = _SAME_AS_SOURCE.get(source_codec, "h264")
     return WriterSettings(codec).spec.default_suffix

@@ -331,3 +331,42 @@ def test_a_drag_along_a_line_is_a_click_not_an_empty_box(qtbot, make_window, syn
     assert abs(points[0][0] - 80) < 1.5 and abs(points[0][1] - 10) < 1.5  # the press point
     drag(20, 20, 60, 70)
     assert len(boxes) == 1 and boxes[0][2] - boxes[0][0] > 30
+
+
+def test_export_dialog_quality_audio_and_remembered_choices(qtbot, make_window, synthetic_clip,
+                                                            tmp_path):
+    from editor.dialogs.export import ExportDialog
+    from rendering.media import probe
+
+    _clip, path = synthetic_clip
+    win = make_window()
+    open_clip(qtbot, win, path)
+    project = win.session.project
+    dialog = ExportDialog(win.session, win)
+    assert dialog.quality_box.isEnabled() and dialog.chosen_crf() is None  # h264 default
+    assert dialog.quality_box.text() == "Preset default (CRF 18)"
+    assert dialog.audio_box.isEnabled() and dialog.audio_box.isChecked()
+    dialog.preset_box.setCurrentIndex(dialog.preset_box.findData("prores4444"))
+    assert not dialog.quality_box.isEnabled() and dialog.chosen_crf() is None
+    dialog.preset_box.setCurrentIndex(dialog.preset_box.findData("png-rgba"))
+    assert not dialog.audio_box.isEnabled()
+    dialog.preset_box.setCurrentIndex(dialog.preset_box.findData("h264"))
+    dialog.quality_box.setValue(35)
+    dialog.audio_box.setChecked(False)
+    out = tmp_path / "small.mp4"
+    dialog.path_edit.setText(str(out))
+    dialog.range_box.setCurrentIndex(1)
+    undo_depth = project.undo_stack.undo_label
+    dialog.start()
+    qtbot.waitUntil(lambda: dialog.result is not None, timeout=60000)
+    assert dialog.result[0] == "done", dialog.result
+    info = probe(out)
+    assert info.audio == () and info.frame_count == len(win.session.source)
+    assert project.export.crf == 35 and project.export.audio is False
+    assert project.export.output_path == str(out)
+    assert project.undo_stack.undo_label == undo_depth  # not an undo step...
+    assert not project.undo_stack.is_clean  # ...but saved with the project
+    again = ExportDialog(win.session, win)  # the next export starts from these choices
+    assert again.chosen_crf() == 35 and not again.audio_box.isChecked()
+    dialog.close()
+    again.close()

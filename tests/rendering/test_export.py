@@ -272,3 +272,35 @@ def test_bt601_source_without_effect_is_converted_to_bt709(tmp_path):
     with VideoSource(tmp_path / "o.mp4") as out, VideoSource(src_path) as src:
         for got, want in zip(_patch_rgb(out.read(5), 5), _patch_rgb(src.read(5), 5)):
             assert np.abs(got - want).max() < 2.5, (got, want)
+
+
+def test_quality_override_and_video_only(source, tmp_path):
+    """A CRF replaces the preset's (lower = better, bigger); audio=False writes video only."""
+    sizes, errors = {}, {}
+    for crf in (10, 40):
+        out = tmp_path / f"crf{crf}.mp4"
+        _run(ExportRequest(source, out, "h264", _stacks(), ClipMasks(), crf=crf, audio=False))
+        info = probe(out)
+        assert info.frame_count == CLIP.num_frames and info.audio == ()
+        sizes[crf] = out.stat().st_size
+        with VideoSource(source) as src, VideoSource(out) as got:
+            errors[crf] = np.mean([np.abs(got.read(i).astype(int) - src.read(i)).mean()
+                                   for i in (0, 12, 23)])
+    assert sizes[40] < sizes[10] / 2 and errors[40] > errors[10]
+    kept = tmp_path / "with_audio.mp4"
+    _run(ExportRequest(source, kept, "h264", _stacks(), ClipMasks(), crf=30))
+    assert len(probe(kept).audio) == 1
+
+
+@pytest.mark.parametrize("preset,name,crf,message", [
+    ("prores4444", "out.mov", 20, "fixed quality"), ("png-rgba", "seq", 20, "fixed quality"),
+    ("mask-pngs", "masks", 20, "lossless"), ("h264", "out.mp4", 52, "outside 0..51"),
+    ("vp9-alpha", "out.webm", -1, "outside 0..63")])
+def test_quality_a_preset_cannot_take_is_a_user_error(source, tmp_path, preset, name, crf,
+                                                      message):
+    from rendering.errors import OutputSettingsError
+
+    with pytest.raises(OutputSettingsError, match=message) as err:
+        _run(ExportRequest(source, tmp_path / name, preset, _stacks(), ClipMasks(), crf=crf))
+    assert getattr(err.value, "user_error", False)
+    assert not (tmp_path / name).exists() and _leftovers(tmp_path) == []
