@@ -68,8 +68,12 @@ def start_tracking(window, affected_only: bool) -> None:
         elapsed = time.perf_counter() - state["t0"]
         window.last_tracking = {"ok": ok, "elapsed_s": elapsed,
                                 "first_result_s": state["first"]}
-        window.status.showMessage(
-            f"Tracking done in {elapsed:.1f} s" if ok else "Tracking stopped", 6000)
+        if ok and state["first"] is None:  # the pass had no frame to redo
+            text = ("Nothing to re-track: no prompt changed since the last pass "
+                    "(Track ▸ Re-track everything redoes the whole clip)")
+        else:
+            text = f"Tracking done in {elapsed:.1f} s" if ok else "Tracking stopped"
+        window.status.showMessage(text, 6000)
         window.timeline.refresh_lanes()
         window.seek(window.frame_index)
 

@@ -370,3 +370,20 @@ def test_export_dialog_quality_audio_and_remembered_choices(qtbot, make_window, 
     assert again.chosen_crf() == 35 and not again.audio_box.isChecked()
     dialog.close()
     again.close()
+
+
+def test_track_again_without_changes_says_nothing_to_do(qtbot, make_window, synthetic_clip):
+    clip, path = synthetic_clip
+    win = make_window()
+    open_clip(qtbot, win, path)
+    cx, cy, _r = clip.circle(0)
+    click_frame(qtbot, win, cx, cy)
+    qtbot.waitUntil(lambda: _mask(win, 1, 0) is not None, timeout=10000)
+    with qtbot.waitSignal(win.session.engine.finished, timeout=30000):
+        win.on_track()
+    qtbot.waitUntil(lambda: "Tracking done" in win.statusBar().currentMessage(), timeout=5000)
+    with qtbot.waitSignal(win.session.engine.finished, timeout=30000) as done:
+        win.on_track()
+    assert done.args == [True]
+    qtbot.waitUntil(lambda: "Nothing to re-track" in win.statusBar().currentMessage(),
+                    timeout=5000)
