@@ -15,6 +15,17 @@ def _mask(win, object_id, frame_index):
     return None if alpha is None else alpha >= 128
 
 
+def _window_with_circle_clicked(qtbot, make_window, synthetic_clip):
+    """A window on the synthetic clip whose disc was clicked on frame 0 (mask shown)."""
+    clip, path = synthetic_clip
+    win = make_window()
+    open_clip(qtbot, win, path)
+    cx, cy, _r = clip.circle(0)
+    click_frame(qtbot, win, cx, cy)
+    qtbot.waitUntil(lambda: _mask(win, 1, 0) is not None, timeout=10000)
+    return clip, win
+
+
 def test_click_track_effect_export_undo(qtbot, make_window, synthetic_clip, tmp_path):
     clip, path = synthetic_clip
     win = make_window()
@@ -88,12 +99,7 @@ def _check_export(clip, source_path, out):
 
 
 def test_cancel_tracking(qtbot, make_window, synthetic_clip):
-    clip, path = synthetic_clip
-    win = make_window()
-    open_clip(qtbot, win, path)
-    cx, cy, _r = clip.circle(0)
-    click_frame(qtbot, win, cx, cy)
-    qtbot.waitUntil(lambda: _mask(win, 1, 0) is not None, timeout=10000)
+    clip, win = _window_with_circle_clicked(qtbot, make_window, synthetic_clip)
     engine = win.session.engine
     first = []
     engine.result.connect(lambda res: (first.append(res.frame_index), win.on_cancel_track()))
@@ -373,12 +379,7 @@ def test_export_dialog_quality_audio_and_remembered_choices(qtbot, make_window, 
 
 
 def test_track_again_without_changes_says_nothing_to_do(qtbot, make_window, synthetic_clip):
-    clip, path = synthetic_clip
-    win = make_window()
-    open_clip(qtbot, win, path)
-    cx, cy, _r = clip.circle(0)
-    click_frame(qtbot, win, cx, cy)
-    qtbot.waitUntil(lambda: _mask(win, 1, 0) is not None, timeout=10000)
+    _clip, win = _window_with_circle_clicked(qtbot, make_window, synthetic_clip)
     with qtbot.waitSignal(win.session.engine.finished, timeout=30000):
         win.on_track()
     qtbot.waitUntil(lambda: "Tracking done" in win.statusBar().currentMessage(), timeout=5000)
