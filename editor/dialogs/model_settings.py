@@ -38,9 +38,13 @@ class ModelSettingsDialog(QDialog):
 
         self.device_box.addItems(["auto", *available_devices()])
         self.device_box.setCurrentText(settings.device)
-        self.dtype_box.addItems(PRECISIONS)
-        self.dtype_box.setCurrentText(settings.dtype)
+        for name in PRECISIONS:
+            self.dtype_box.addItem(name, name)
+        index = self.dtype_box.findData(settings.dtype)
+        self.dtype_box.setCurrentIndex(max(index, 0))
         self.dtype_box.setToolTip(AUTO_TIP)
+        self.device_box.currentTextChanged.connect(self._label_auto)
+        self._label_auto()
         self._fill_models(settings.model_name)
         download = QPushButton("Download a checkpoint…")
         download.clicked.connect(self._download)
@@ -57,6 +61,18 @@ class ModelSettingsDialog(QDialog):
         lay = QVBoxLayout(self)
         lay.addLayout(form)
         lay.addWidget(buttons)
+
+    def _label_auto(self, *_a) -> None:
+        """Show what "auto" means on the chosen device, e.g. "auto (bfloat16 here)"."""
+        from editor.engines import resolve_device
+        from segmentation.sam2.precision import auto_precision
+
+        try:
+            resolved = auto_precision(resolve_device(self.device_box.currentText()))
+        except Exception:  # a device torch cannot query: leave the plain name
+            resolved = None
+        label = f"auto ({resolved} here)" if resolved else "auto"
+        self.dtype_box.setItemText(self.dtype_box.findData("auto"), label)
 
     def _fill_models(self, current: str) -> None:
         from editor.engines import installed_checkpoints
@@ -80,7 +96,7 @@ class ModelSettingsDialog(QDialog):
 
     def chosen(self) -> EngineSettings:
         return EngineSettings(self.engine_box.currentData(), self.model_box.currentData(),
-                              self.device_box.currentText(), self.dtype_box.currentText())
+                              self.device_box.currentText(), self.dtype_box.currentData())
 
     def _apply(self) -> None:
         project = self.session.project
