@@ -8,8 +8,9 @@ found real bugs: a correction plan indexing an empty list after an object was de
 zero-width box blocking every later prompt. Each seed opens a generated 60-frame clip and
 performs ``--steps`` actions drawn at random (clicks, exclude clicks, boxes, brush and eraser
 strokes, objects added / deleted / hidden / selected, undo, redo, seeking, playback, tracking,
-re-tracking, cancelling, effects, in/out points, clearing prompts, saving and reopening the
-project) with short random pauses. ``--engine sam2`` uses the random-weight micro SAM 2.
+re-tracking, cancelling, effects, in/out points, clearing prompts, exports with a random
+preset / quality / audio / range, saving and reopening the project) with short random
+pauses; an export that does not finish "done" counts as a problem. ``--engine sam2`` uses the random-weight micro SAM 2.
 Message boxes answer at once. Exit status 1 when anything went wrong.
 """
 
@@ -24,6 +25,7 @@ import traceback
 from fractions import Fraction
 from pathlib import Path
 
+EXPORT_PRESETS = ("h264", "hevc", "prores4444", "vp9-alpha", "png-rgba", "matte", "mask-pngs")
 EFFECTS = ("background-blur", "object-outline", "object-glow", "cutout", "background-remove",
            "object-pixelate", "spotlight", "object-remove")
 
@@ -114,6 +116,25 @@ def run(seed: int, steps: int, engine: str, errors: list[str]) -> None:
         if ids:
             win.objects_panel.select(rng.choice(ids))
 
+    def export() -> None:
+        from editor.dialogs.export import ExportDialog
+
+        dialog = ExportDialog(win.session, win)
+        name = rng.choice(EXPORT_PRESETS)
+        dialog.preset_box.setCurrentIndex(dialog.preset_box.findData(name))
+        if dialog.quality_box.isEnabled() and rng.random() < 0.5:
+            dialog.quality_box.setValue(rng.randint(dialog.quality_box.minimum(),
+                                                    dialog.quality_box.maximum()))
+        dialog.audio_box.setChecked(rng.random() < 0.7)
+        suffix = Path(dialog.path_edit.text()).suffix
+        dialog.path_edit.setText(str(scratch / f"export-{step}{suffix}"))
+        dialog.range_box.setCurrentIndex(rng.randrange(2))
+        dialog.start()
+        wait_until(lambda: dialog.result is not None, 300, "the export")
+        if dialog.result[0] != "done":
+            errors.append(f"seed {seed} step {step} export {name}: {dialog.result}")
+        dialog.close()
+
     def reopen() -> None:
         project_path = scratch / "reopen.masklet"
         win.save_to(project_path)
@@ -131,7 +152,7 @@ def run(seed: int, steps: int, engine: str, errors: list[str]) -> None:
         "track": win.on_track, "retrack": win.on_retrack_all, "cancel": win.on_cancel_track,
         "effects_view": lambda: win.actions_["show_effects"].toggle(), "add_effect": add_effect,
         "in": win.on_set_in, "out": win.on_set_out, "clear_range": win.on_clear_range,
-        "clear_prompts": win.on_clear_frame_prompts,
+        "clear_prompts": win.on_clear_frame_prompts, "export": export,
         "save": lambda: win.save_to(scratch / f"p{rng.randint(0, 2)}.masklet"),
         "reopen": reopen,
     }
