@@ -132,7 +132,13 @@ def run(seed: int, steps: int, engine: str, errors: list[str]) -> None:
         dialog.start()
         wait_until(lambda: dialog.result is not None, 300, "the export")
         if dialog.result[0] != "done":
-            errors.append(f"seed {seed} step {step} export {name}: {dialog.result}")
+            project = win.session.project
+            errors.append(
+                f"seed {seed} step {step} export {name}: {dialog.result} (crf "
+                f"{dialog.chosen_crf()}, audio {dialog.audio_box.isChecked()}, range "
+                f"{dialog.range_box.currentData()} {project.in_frame}..{project.out_frame}, "
+                f"effects {[e.name for e in project.background_effects]} "
+                f"{[[e.name for e in o.effects] for o in project.objects]})")
         dialog.close()
 
     def reopen() -> None:
