@@ -4,6 +4,9 @@ Forms::
 
     masklet render PROJECT.masklet -o OUT [--preset NAME] [--start N --end M] [--scale S]
                    [--crf Q] [--no-audio]
+
+A project renders its in/out range, scale, quality and audio choice as saved (the export
+dialog keeps them) unless the options say otherwise.
     masklet render VIDEO --masks DIR --effect background-blur -o OUT
     masklet render --list-presets -o -
 
@@ -120,9 +123,18 @@ def _project_request(args: argparse.Namespace, preset: str):
     project = load_project(Path(args.input))
     source = _first_attr(project, ("source_path", "video_path", "media_path"))
     masks = _first_attr(project, ("masks", "store", "masklet_store", "mask_store"))
+    # what the project was set up with (in/out points, the export dialog's choices) unless
+    # the command line says otherwise
+    saved = getattr(project, "export", None)
+    start = args.start if args.start is not None else getattr(project, "in_frame", 0)
+    end = args.end if args.end is not None else getattr(project, "out_frame", None)
+    quality = _quality(args)
+    if quality["crf"] is None and getattr(saved, "preset", None) == preset:
+        quality["crf"] = getattr(saved, "crf", None)  # a CRF belongs to its preset's codec
+    quality["audio"] = quality["audio"] and getattr(saved, "audio", True)
+    scale = args.scale or getattr(saved, "scale", 1.0)
     return ExportRequest(source, args.output, preset, stacks_from_project(project), masks,
-                         start=args.start or 0, end=args.end, scale=args.scale or 1.0,
-                         **_quality(args))
+                         start=start, end=end, scale=scale, **quality)
 
 
 def _preset_name(args: argparse.Namespace) -> str:
