@@ -4,11 +4,11 @@ Forms::
 
     masklet render PROJECT.masklet -o OUT [--preset NAME] [--start N --end M] [--scale S]
                    [--crf Q] [--no-audio]
+    masklet render VIDEO --masks DIR --effect background-blur -o OUT
+    masklet render --list-presets -o -
 
 A project renders its in/out range, scale, quality and audio choice as saved (the export
 dialog keeps them) unless the options say otherwise.
-    masklet render VIDEO --masks DIR --effect background-blur -o OUT
-    masklet render --list-presets -o -
 
 Progress goes to stderr; Ctrl+C stops between frames and leaves no partial output.
 """
