@@ -234,12 +234,19 @@ def load_prompts(path: str | os.PathLike) -> PromptsFile:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise PromptsError(f"{path}: cannot read the prompts file ({exc.strerror})") from None
+        raise PromptsError(f"{path}: cannot read the prompts file ({exc.strerror or exc})"
+                           ) from None
+    except UnicodeDecodeError as exc:
+        raise PromptsError(f"{path}: not UTF-8 text (byte {exc.start}) — save the prompts "
+                           "file as UTF-8 JSON") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise PromptsError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: "
                            f"{exc.msg})") from None
+    except RecursionError:
+        raise PromptsError(f"{path}: JSON nested too deeply to be a prompts file — check "
+                           "the file (see the format in the README)") from None
     return parse_prompts(data, path.parent, str(path))
 
 

@@ -261,3 +261,75 @@ def test_sam2_engine_with_the_micro_reference_checkpoint(clip, sam2_reference):
     assert sorted(p.name for p in (out / "2").iterdir()) == [f"{t:05d}.png" for t in range(4, 9)]
     on_prompt = cv2.imread(str(out / "2" / "00006.png"), cv2.IMREAD_UNCHANGED) > 0
     assert iou(on_prompt, masks[6]) > 0.9
+
+
+# ------------------------------------------------------------------ one-line errors
+def assert_one_line_error(capsys, *needles):
+    """stderr is exactly one ``masklet: error:`` line holding every needle, no traceback."""
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("masklet: error: "), err
+    assert "Traceback" not in err
+    for needle in needles:
+        assert needle in lines[0], (needle, err)
+    return lines[0]
+
+
+def test_output_onto_an_existing_file_is_one_line(clip, capsys):
+    tmp_path, _ = clip
+    prompts = write_prompts(tmp_path, [{"id": 1, "prompts": [{"frame": 6, "mask": "m6.png"}]}])
+    (tmp_path / "out").write_bytes(b"not ours")
+    rc, out = run(tmp_path, prompts)
+    assert rc == 2
+    assert_one_line_error(capsys, str(out))
+    assert out.read_bytes() == b"not ours"
+
+
+def test_output_on_a_read_only_file_system_is_one_line(clip, capsys, monkeypatch):
+    """Tests run as root, which ignores permission bits: the file system refuses instead."""
+    import errno
+    import os
+    from pathlib import Path
+
+    tmp_path, _ = clip
+    prompts = write_prompts(tmp_path, [{"id": 1, "prompts": [{"frame": 6, "mask": "m6.png"}]}])
+    read_only = tmp_path / "ro"
+    real_mkdir = Path.mkdir
+
+    def mkdir(self, *args, **kwargs):
+        if read_only in (self, *self.parents):
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(self))
+        return real_mkdir(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "mkdir", mkdir)
+    rc = main.main(["track", str(tmp_path / "frames"), "--prompts", str(prompts),
+                    "-o", str(read_only / "out"), "--engine", "offline"])
+    assert rc == 2
+    assert_one_line_error(capsys, str(read_only / "out"), "Read-only file system")
+
+
+def test_summary_that_cannot_be_written_is_a_user_error(tmp_path):
+    (tmp_path / "out").write_bytes(b"a file, not a folder")
+    with pytest.raises(track_cli.TrackError) as info:
+        track_cli.write_json(tmp_path / "out" / "summary.json", {"version": 1})
+    assert getattr(type(info.value), "user_error", False)
+    assert str(tmp_path / "out" / "summary.json") in str(info.value)
+    assert "Not a directory" in str(info.value)
+
+
+def test_prompts_file_that_is_not_utf8_is_one_line(clip, capsys):
+    tmp_path, _ = clip
+    prompts = tmp_path / "P.json"
+    prompts.write_bytes(b'{"version": 1, "objects": [{"id": 1, "name": "caf\xe9"}]}')
+    rc, _ = run(tmp_path, prompts)
+    assert rc == 2
+    assert_one_line_error(capsys, str(prompts), "UTF-8")
+
+
+def test_prompts_file_nested_too_deeply_is_one_line(clip, capsys):
+    tmp_path, _ = clip
+    prompts = tmp_path / "P.json"
+    prompts.write_text('{"version": 1, "objects": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    rc, _ = run(tmp_path, prompts)
+    assert rc == 2
+    assert_one_line_error(capsys, str(prompts), "nested")

@@ -114,9 +114,16 @@ def logits_to_png(logits: np.ndarray, soft: bool) -> np.ndarray:
 
 
 def write_json(path: Path, data: dict) -> None:
+    """Write ``data`` as JSON atomically; a failure is a :class:`TrackError` naming ``path``."""
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        if tmp.parent.is_dir():
+            tmp.unlink(missing_ok=True)
+        raise TrackError(f"{path}: cannot write the summary ({exc.strerror or exc}) — free "
+                         "disk space or choose another output folder with -o") from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -274,7 +281,12 @@ class TrackJob:
                 continue  # the other pass writes this object on this frame
             frame = self.view.start + result.frame_index
             folder = self.out / str(object_id)
-            folder.mkdir(parents=True, exist_ok=True)
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise TrackError(f"{folder}: cannot create the mask folder "
+                                 f"({exc.strerror or exc}) — free disk space or choose "
+                                 "another output folder with -o") from None
             write_png(folder / f"{frame:05d}.png",
                       logits_to_png(result.logits[k], self.args.soft))
             self.scores[object_id][result.frame_index] = float(result.object_scores[k])
