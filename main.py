@@ -90,6 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     msub.add_parser("list", help="official checkpoints: size, installed or not, path")
     d = msub.add_parser("download", help="download an official checkpoint")
     d.add_argument("name", help="checkpoint name, e.g. sam2.1_hiera_tiny")
+    d.add_argument("--force", action="store_true",
+                   help="download again over an installed copy (kept until the new one "
+                   "is complete and verified)")
     v = msub.add_parser("verify", help="check installed checkpoints against their recorded SHA-256")
     v.add_argument("name", nargs="?", default=None)
     return parser

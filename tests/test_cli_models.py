@@ -48,11 +48,25 @@ def test_verify_a_named_model_that_is_missing_fails(models, capsys):
     assert "missing" in capsys.readouterr().out
 
 
-def test_verify_refuses_an_unrecorded_file_that_does_not_load(models, capsys):
+def test_verify_reports_every_bad_file_and_names_the_command_that_replaces_it(models, capsys):
     models.mkdir()
-    (models / "sam2.1_hiera_tiny.pt").write_bytes(b"not a checkpoint")
-    assert main.main(["models", "verify"]) == 2
-    assert "sam2.1_hiera_tiny.pt" in capsys.readouterr().err
+    (models / "sam2.1_hiera_tiny.pt").write_bytes(b"not a checkpoint")  # no record
+    (models / "sam2.1_hiera_small.pt").write_bytes(b"not one either")  # no record
+    changed = models / "sam2_hiera_tiny.pt"
+    changed.write_bytes(b"weights" * 100)
+    write_record(changed, "sam2_hiera_tiny", sha256_file(changed), "http://x")
+    changed.write_bytes(b"Weights" * 100)
+    assert main.main(["models", "verify"]) == 1
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    out = captured.out
+    for name, status in (("sam2.1_hiera_tiny", "bad"), ("sam2.1_hiera_small", "bad"),
+                         ("sam2_hiera_tiny", "mismatch")):
+        row = next(line for line in out.splitlines() if line.startswith(name + " "))
+        assert row.split()[1] == status, row
+        assert f"python main.py models download {name} --force" in out
+    assert "sam2.1_hiera_tiny.pt" in out
+    assert not (models / "sam2.1_hiera_tiny.pt.json").exists()  # a bad file is not recorded
 
 
 def test_download_reports_progress_and_installs(models, monkeypatch, capsys):
@@ -76,3 +90,38 @@ def test_download_reports_progress_and_installs(models, monkeypatch, capsys):
 def test_download_unknown_name_is_a_user_error(models, capsys):
     assert main.main(["models", "download", "sam9"]) == 2
     assert "choose one of" in capsys.readouterr().err
+
+
+def test_download_force_replaces_a_bad_file_and_verify_then_passes(models, monkeypatch, capsys):
+    """The loop the issue reports: verify says "download it again", download says "already
+    installed". ``--force`` downloads over the bad file (from a local server here)."""
+    import functools
+
+    from tests.segmentation.test_weights_download import FileServer, magic_verifier, make_payload
+
+    models.mkdir()
+    bad = models / "sam2.1_hiera_tiny.pt"
+    bad.write_bytes(b"truncated")
+    assert main.main(["models", "verify", "sam2.1_hiera_tiny"]) == 1
+    assert "models download sam2.1_hiera_tiny --force" in capsys.readouterr().out
+    assert main.main(["models", "download", "sam2.1_hiera_tiny"]) == 0
+    out = capsys.readouterr().out
+    assert "already installed" in out and "models download sam2.1_hiera_tiny --force" in out
+    assert bad.read_bytes() == b"truncated"
+
+    server = FileServer()
+    server.thread.start()
+    try:
+        payload = make_payload()
+        server.files["/ckpt.pt"] = payload
+        monkeypatch.setattr(weights, "download_checkpoint", functools.partial(
+            weights.download_checkpoint, url=server.url("/ckpt.pt"), verifier=magic_verifier,
+            timeout_s=5.0))
+        assert main.main(["models", "download", "sam2.1_hiera_tiny", "--force"]) == 0
+    finally:
+        server.httpd.shutdown()
+        server.httpd.server_close()
+    assert "installed sam2.1_hiera_tiny" in capsys.readouterr().out
+    assert bad.read_bytes() == payload
+    assert main.main(["models", "verify", "sam2.1_hiera_tiny"]) == 0
+    assert "sam2.1_hiera_tiny       ok" in capsys.readouterr().out

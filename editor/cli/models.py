@@ -1,10 +1,12 @@
 """``masklet models list|download|verify``: the official SAM 2 checkpoints on this machine.
 
 * ``list``: every official checkpoint with its approximate size, installed or not, and path.
-* ``download NAME``: download (resuming a partial download), verify, record its SHA-256;
-  progress on stderr.
-* ``verify [NAME]``: check installed checkpoints against their recorded SHA-256 (a file
-  without a record is checked to load, then recorded). Exit 1 when one does not match.
+* ``download NAME [--force]``: download (resuming a partial download), verify, record its
+  SHA-256; progress on stderr. An installed file is kept unless ``--force``: then the new
+  copy replaces it only once it is complete and verified (the old file stays until then).
+* ``verify [NAME]``: check every installed checkpoint against its recorded SHA-256 (a file
+  without a record is checked to load, then recorded) and name each bad one with the
+  command that replaces it. Exit 1 when one is bad.
 """
 
 from __future__ import annotations
@@ -52,18 +54,23 @@ class _ProgressLine:
         sys.stderr.flush()
 
 
-def _download(name: str) -> int:
-    from segmentation.weights import download_checkpoint, get_checkpoint, models_dir
+def _replace_command(name: str) -> str:
+    return f"python main.py models download {name} --force"
 
-    ckpt = get_checkpoint(name)
-    target = models_dir() / ckpt.file_name
-    if target.is_file():
-        print(f"{ckpt.name} is already installed: {target} (run `models verify {ckpt.name}`)")
+
+def _download(name: str, force: bool = False) -> int:
+    import segmentation.weights as weights
+
+    ckpt = weights.get_checkpoint(name)
+    target = weights.models_dir() / ckpt.file_name
+    if target.is_file() and not force:
+        print(f"{ckpt.name} is already installed: {target} (check it with `python main.py "
+              f"models verify {ckpt.name}`; replace it with `{_replace_command(ckpt.name)}`)")
         return 0
     print(f"downloading {ckpt.name} (about {_fmt_bytes(ckpt.approx_size_bytes)}) from {ckpt.url}",
           file=sys.stderr)
     try:
-        path = download_checkpoint(ckpt, progress=_ProgressLine(ckpt.name))
+        path = weights.download_checkpoint(ckpt, progress=_ProgressLine(ckpt.name))
     finally:
         sys.stderr.write("\n")
     print(f"installed {ckpt.name}: {path}")
@@ -84,9 +91,9 @@ def _verify(name: str | None) -> int:
         checked += 1
         failed += (not report.ok) or report.status == "missing"
         print(f"{ckpt.name:<24}{report.status:<10}{report.detail}")
-        if report.status == "mismatch":
-            print(f"  {report.path} is corrupt or changed: delete it and run "
-                  f"`python main.py models download {ckpt.name}`")
+        if report.status in ("mismatch", "bad"):
+            print(f"  {report.path} is corrupt or changed: replace it with "
+                  f"`{_replace_command(ckpt.name)}`")
     if checked == 0:
         print(f"no checkpoint installed in {folder}; run "
               "`python main.py models download sam2.1_hiera_tiny`")
@@ -98,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
     if action == "list":
         return _list()
     if action == "download":
-        return _download(args.name)
+        return _download(args.name, getattr(args, "force", False))
     if action == "verify":
         return _verify(args.name)
     raise ValueError(f"unknown models action {action!r}")

@@ -68,8 +68,9 @@ class VerifyReport:
     """Outcome of checking one installed checkpoint.
 
     ``status``: ``ok`` (matches its record), ``recorded`` (had no record; it loads, so its
-    SHA-256 was recorded now), ``missing`` (not installed) or ``mismatch`` (size or SHA-256
-    differ from the record: the file changed or is corrupt).
+    SHA-256 was recorded now), ``missing`` (not installed), ``mismatch`` (size or SHA-256
+    differ from the record: the file changed or is corrupt) or ``bad`` (had no record and
+    does not load; ``detail`` says why, nothing is recorded).
     """
 
     name: str
@@ -84,13 +85,17 @@ class VerifyReport:
 
 def verify_installed(checkpoint: Checkpoint, folder: Path,
                      verifier: Verifier = verify_loads) -> VerifyReport:
-    """Check ``folder/<file>`` against its recorded size and SHA-256 (see :class:`VerifyReport`)."""
+    """Check ``folder/<file>`` against its recorded size and SHA-256, or, without a record,
+    with ``verifier`` (see :class:`VerifyReport`); never raises for a bad file."""
     path = folder / checkpoint.file_name
     if not path.is_file():
         return VerifyReport(checkpoint.name, path, "missing", "not installed")
     record = read_record(path)
     if record is None:
-        verifier(path, checkpoint)
+        try:
+            verifier(path, checkpoint)
+        except VerificationError as exc:
+            return VerifyReport(checkpoint.name, path, "bad", str(exc))
         digest = sha256_file(path)
         write_record(path, checkpoint.name, digest, checkpoint.url)
         return VerifyReport(checkpoint.name, path, "recorded", f"sha256 {digest}")

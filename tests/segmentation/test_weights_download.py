@@ -199,3 +199,24 @@ def test_disk_full_keeps_the_partial_file(server, tmp_path, monkeypatch):
         fetch(server, tmp_path)
     assert (tmp_path / "sam2.1_hiera_tiny.pt.part").stat().st_size > 0
     assert not (tmp_path / "sam2.1_hiera_tiny.pt").exists()
+
+
+def test_a_replacement_keeps_the_old_file_until_the_new_one_is_verified(server, tmp_path):
+    """``models download --force``: a cut transfer or a download that fails verification
+    leaves the installed file as it was; a complete, verified one replaces it."""
+    installed = tmp_path / "sam2.1_hiera_tiny.pt"
+    installed.write_bytes(b"old, bad copy")
+    payload = make_payload()
+    server.files["/ckpt.pt"] = payload
+    server.cut_after["/ckpt.pt"] = 50_000
+    with pytest.raises(DownloadError):
+        fetch(server, tmp_path)
+    assert installed.read_bytes() == b"old, bad copy"
+    server.files["/bad.pt"] = b"<html>not a checkpoint</html>" * 100
+    (tmp_path / "sam2.1_hiera_tiny.pt.part").unlink()
+    with pytest.raises(VerificationError):
+        fetch(server, tmp_path, path="/bad.pt")
+    assert installed.read_bytes() == b"old, bad copy"
+    assert fetch(server, tmp_path) == installed
+    assert installed.read_bytes() == payload
+    assert read_record(installed).sha256 == hashlib.sha256(payload).hexdigest()
