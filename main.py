@@ -67,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model(p)
     _add_range(p)
     p.add_argument("--soft", action="store_true", help="write soft 0-255 masks, not 0/255")
+    p.add_argument("--overwrite", action="store_true",
+                   help="write into a DIR that holds other files (only Masklet's own mask "
+                   "folders and summary.json there are replaced)")
     p.add_argument("--fps", default=None, help="frame rate for image folders (default 30)")
 
     p = sub.add_parser("render", help="render a project (or a video plus masks) to a file")
@@ -83,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="constant quality for h264/hevc (0-51) and vp9-alpha (0-63), lower = "
                    "better and bigger (default: the preset's)")
     p.add_argument("--no-audio", action="store_true", help="write the video without audio")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace an existing OUT file Masklet did not write, or write into a "
+                   "folder holding other files (only Masklet's own frame files are replaced)")
     _add_range(p)
 
     p = sub.add_parser("models", help="list, download and verify SAM 2 checkpoints")

@@ -50,8 +50,9 @@ def _stacks_for_effect(effect_name: str, object_ids: tuple[int, ...]):
 
 
 def _quality(args: argparse.Namespace) -> dict:
-    """``--crf`` and ``--no-audio`` as ExportRequest fields."""
-    return {"crf": getattr(args, "crf", None), "audio": not getattr(args, "no_audio", False)}
+    """``--crf``, ``--no-audio`` and ``--overwrite`` as ExportRequest fields."""
+    return {"crf": getattr(args, "crf", None), "audio": not getattr(args, "no_audio", False),
+            "overwrite": getattr(args, "overwrite", False)}
 
 
 def _mask_request(args: argparse.Namespace, preset: str):
@@ -61,11 +62,14 @@ def _mask_request(args: argparse.Namespace, preset: str):
     if not args.effect:
         raise RenderArgumentError("render VIDEO --masks DIR needs --effect NAME "
                                   "(e.g. --effect background-blur)")
-    masks = FolderMaskSource(args.masks)
+    from rendering.media.probing import probe
+
+    info = probe(args.input)
+    masks = FolderMaskSource(args.masks, frame_size=(info.width, info.height))
     stacks = _stacks_for_effect(args.effect, masks.object_ids)
     return ExportRequest(args.input, args.output, preset, stacks, masks,
                          start=args.start or 0, end=args.end, scale=args.scale or 1.0,
-                         **_quality(args))
+                         inputs=(args.masks,), **_quality(args))
 
 
 def _first_attr(obj, names: tuple[str, ...], default=None):
@@ -133,8 +137,11 @@ def _project_request(args: argparse.Namespace, preset: str):
         quality["crf"] = getattr(saved, "crf", None)  # a CRF belongs to its preset's codec
     quality["audio"] = quality["audio"] and getattr(saved, "audio", True)
     scale = args.scale or getattr(saved, "scale", 1.0)
+    from editor.model.persistence import sidecar_path
+
+    own_files = (Path(args.input), sidecar_path(Path(args.input)))  # never written over
     return ExportRequest(source, args.output, preset, stacks_from_project(project), masks,
-                         start=start, end=end, scale=scale, **quality)
+                         start=start, end=end, scale=scale, inputs=own_files, **quality)
 
 
 def _preset_name(args: argparse.Namespace) -> str:

@@ -138,6 +138,7 @@ def run(args: argparse.Namespace) -> int:
     if not any(start <= p.frame_index < end for o in prompts.objects for p in o.prompts):
         raise TrackError(f"{args.prompts}: no prompt lies in frames {start}..{end - 1} "
                          "(--start/--end)")
+    check_output(args, prompts)
     view = ClipView(source, start, end)
     engine, engine_label = make_engine(args, view)
     return TrackJob(args, prompts, view, engine, engine_label).run()
@@ -229,6 +230,30 @@ def load_model(path: Path, device: str, dtype):
 
 
 # ------------------------------------------------------------------------------- job
+def check_output(args: argparse.Namespace, prompts) -> None:
+    """Refuse, before any work, an output folder that is or holds an input, or that holds
+    files we did not write (unless ``--overwrite``)."""
+    from rendering.media import outputs
+
+    masks = [a.mask_path for o in prompts.objects for a in o.prompts if a.mask_path]
+    outputs.check_output(args.output, (args.video, args.prompts, *masks), outputs.TRACK,
+                         getattr(args, "overwrite", False))
+
+
+def prepare_output(out: Path) -> None:
+    """Make the checked ``out`` ready for this run: the mask folders and summary of an
+    earlier run are removed (stale objects would be read by ``render --masks``); nothing
+    else is touched."""
+    from rendering.media import outputs
+
+    outputs.remove_ours(out, outputs.TRACK)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise TrackError(f"{out}: cannot create the output folder ({exc.strerror}) — choose "
+                         "a folder you can write to") from None
+
+
 class TrackJob:
     """Applies the prompts, runs the two passes, writes the PNGs and the summary."""
 
@@ -294,7 +319,7 @@ class TrackJob:
 
     def run(self) -> int:
         began = time.monotonic()
-        self.out.mkdir(parents=True, exist_ok=True)
+        prepare_output(self.out)
         self.apply_prompts()
         prompt_s = time.monotonic() - began
         progress = Progress(self.total_frames())

@@ -97,6 +97,14 @@ class RenderStacks:
         every = list(self.background) + [e for s in self.objects for e in s.effects]
         return any(e.enabled and e.effect.makes_alpha for e in every)
 
+    @property
+    def media_paths(self) -> tuple[str, ...]:
+        """Files the effects read (``kind="file"`` parameters that are set), in stack order."""
+        every = list(self.background) + [e for s in self.objects for e in s.effects]
+        return tuple(getattr(e.effect, name) for e in every
+                     for name, meta in e.effect.fields_metadata()
+                     if meta.get("kind") == "file" and getattr(e.effect, name))
+
     def to_json(self) -> dict[str, Any]:
         return {"objects": [s.to_json() for s in self.objects],
                 "background": [e.to_json() for e in self.background]}

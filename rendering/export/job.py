@@ -41,6 +41,7 @@ from rendering.errors import OutputSettingsError, RenderingError
 from rendering.export import presets
 from rendering.export.mask_folder import MaskFolderSink
 from rendering.export.pipeline import background
+from rendering.media import outputs
 from rendering.media.audio import AudioSpec
 from rendering.media.probing import probe
 from rendering.media.source import open_source
@@ -70,6 +71,12 @@ class ExportRequest:
         crf: constant quality replacing the preset's (H.264/HEVC 0–51, VP9 0–63; lower =
             better and bigger); None keeps the preset's. Refused by fixed-quality presets.
         audio: copy the source's audio (when it has some); False writes video only.
+        inputs: other files and folders the export reads or that belong to the user's
+            project (the project file, its mask folder, a mask folder): the output may not
+            be or replace any of them. The source and the effects' media files are added
+            by the job.
+        overwrite: the user agreed to replace an existing output that Masklet did not write
+            (for a folder: only Masklet's own frame files are replaced, nothing else).
     """
 
     source_path: Path | str
@@ -83,6 +90,8 @@ class ExportRequest:
     open_media: Callable[[str], FrameReader] | None = None
     crf: int | None = None
     audio: bool = True
+    inputs: tuple[Path | str, ...] = ()
+    overwrite: bool = False
 
 
 @dataclass(frozen=True)
@@ -131,12 +140,31 @@ def _masks_at(request: ExportRequest, index: int) -> dict[int, np.ndarray | None
     return {oid: request.masks.read(oid, index) for oid in request.stacks.object_ids}
 
 
+def output_layout(preset_name: str) -> outputs.FolderLayout | None:
+    """The folder layout a preset writes (None: a single file)."""
+    p = presets.preset(preset_name)
+    if p.kind == "masks":
+        return outputs.MASKS
+    return outputs.FRAMES if p.suffix == "" else None
+
+
+def check_request_output(request: ExportRequest) -> None:
+    """Refuse, before anything is written, an output that is one of the request's inputs or
+    an existing file/folder holding what Masklet did not write (unless ``overwrite``).
+
+    Raises :class:`~rendering.media.outputs.OutputRefusedError` (a user error)."""
+    inputs = (request.source_path, *request.inputs, *request.stacks.media_paths)
+    outputs.check_output(request.output_path, inputs, output_layout(request.preset),
+                         request.overwrite)
+
+
 class _Job:
     """Per-export state shared by the stage functions (immutable after construction)."""
 
     def __init__(self, request: ExportRequest) -> None:
         self.request = request
         self.preset = presets.preset(request.preset)
+        check_request_output(request)
         self.source = open_source(request.source_path)
         try:
             # a video source has probed itself on opening; probing again costs ~40 ms

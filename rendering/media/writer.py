@@ -49,7 +49,7 @@ import numpy as np
 from av.video.reformatter import VideoReformatter
 
 from rendering.errors import MediaError, OutputSettingsError
-from rendering.media import atomic
+from rendering.media import atomic, outputs
 from rendering.media.audio import AudioSpec, AudioTrack, open_audio_track
 from rendering.media.codecs import CONTAINER_FORMATS, CodecSpec, codec_spec, encoder_options
 from rendering.media.colour import ColourRule, colour_rule
@@ -126,6 +126,8 @@ class _AvSink:
         fmt = CONTAINER_FORMATS[final.suffix.lower()]
         options = {"movflags": "+faststart"} if fmt in ("mp4", "mov") else {}
         self.container = av.open(str(temp), mode="w", format=fmt, options=options)
+        # the tag that lets a later export replace this file without asking (outputs.py)
+        self.container.metadata["comment"] = outputs.TAG
         opts = encoder_options(spec, settings.crf, settings.bitrate_bps, settings.speed_preset,
                                settings.gop_frames)
         opts.update(dict(settings.extra_options))
@@ -243,6 +245,7 @@ class VideoWriter:
         _validate(self.path, settings, self.width, self.height)
         if not self.path.parent.is_dir():
             raise MediaError(f"{self.path}: the folder does not exist — choose an existing one")
+        atomic.remove_stale_partials(self.path)
         self.temp_path = atomic.temp_sibling(self.path)
         self._closed = False
         try:
@@ -316,7 +319,7 @@ class VideoWriter:
             self._sink.finish()
             self._sink.close()
             self._closed = True
-            atomic.commit(self.temp_path, self.path)
+            atomic.commit(self.temp_path, self.path, outputs.FRAMES)
         except OSError as exc:
             self.abort()
             raise atomic.translate_os_error(exc, self.path) from exc
