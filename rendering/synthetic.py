@@ -5,7 +5,8 @@ A :class:`SyntheticClip` is a pure function of its parameters: frame ``i`` shows
 :meth:`SyntheticClip.mask` returns their exact pixel masks. The clip also has a known audio
 tone (440 Hz sine). :meth:`SyntheticClip.write` encodes it to a real file with the options
 media tests need (B-frames, long GOP, VFR timestamps, rotation metadata, colour matrix/range,
-10-bit, alpha, audio)::
+10-bit, alpha, audio, explicit frame times such as :meth:`SyntheticClip.step_rate_times`,
+an audio onset that marks a time)::
 
     clip = SyntheticClip(width=160, height=96, num_frames=90, fps=Fraction(30))
     clip.frame(10)            # 96×160×3 uint8 RGB
@@ -137,16 +138,30 @@ class SyntheticClip:
         unit = 1 / (2 * Fraction(self.fps))
         return sum((unit * (1 + i % 3) for i in range(self.num_frames)), Fraction(0))
 
-    def audio(self, duration_s: Fraction | None = None) -> np.ndarray:
+    def audio(self, duration_s: Fraction | None = None,
+              onset_s: Fraction | None = None) -> np.ndarray:
         """C×N float32 audio: a 440 Hz sine (amplitude 0.5) lasting the clip's duration.
 
-        N = round(duration · audio_rate_hz).
+        N = round(duration · audio_rate_hz). With ``onset_s`` the audio is silent before that
+        time (sample ``round(onset_s · rate)`` is the first of the tone): a marker of time.
         """
         dur = self.duration_s if duration_s is None else Fraction(duration_s)
         n = round(dur * self.audio_rate_hz)
         t = np.arange(n, dtype=np.float64) / self.audio_rate_hz
         tone = (TONE_AMPLITUDE * np.sin(2 * np.pi * TONE_HZ * t)).astype(np.float32)
+        if onset_s is not None:
+            tone[: round(Fraction(onset_s) * self.audio_rate_hz)] = 0.0
         return np.repeat(tone[None, :], self.audio_channels, axis=0)
+
+    def step_rate_times(self, fast_frames: int, slow_fps: Fraction) -> list[Fraction]:
+        """Frame times (s) of a clip that drops rate: ``fast_frames`` frames at ``fps``, then
+        the remaining frames at ``slow_fps`` (e.g. 20 at 30 fps then 20 at 10 fps: frame 19
+        at 19/30 s, frame 20 at 20/30 s, frame 21 at 23/30 s). Pass to ``write(times=...)``."""
+        fast = [Fraction(i) / Fraction(self.fps) for i in range(fast_frames)]
+        switch = Fraction(fast_frames) / Fraction(self.fps)
+        slow = [switch + Fraction(k) / Fraction(slow_fps)
+                for k in range(self.num_frames - fast_frames)]
+        return fast + slow
 
     def _check(self, frame_index: int) -> None:
         if not 0 <= frame_index < self.num_frames:
@@ -155,8 +170,8 @@ class SyntheticClip:
     # --- files ----------------------------------------------------------------------------
     def write(self, path: Path | str, codec: str = "h264", **options) -> Path:
         """Encode the clip to ``path``; see :func:`rendering.media.synthetic_encode.write_clip` for
-        the options (gop_frames, bframes, vfr, rotation_deg, pix_fmt, colorspace,
-        color_range, alpha, with_audio, crf)."""
+        the options (gop_frames, bframes, vfr, times, audio_onset_s, rotation_deg, pix_fmt,
+        colorspace, color_range, alpha, with_audio, crf)."""
         from rendering.media.synthetic_encode import write_clip
 
         return write_clip(self, Path(path), codec=codec, **options)

@@ -13,18 +13,26 @@ Variable frame rate (VFR) — the rule used by every frame source: frame ``i`` i
 in *presentation order* (sorted PTS of the stream's packets, discarded packets excluded); its
 time is ``(pts[i] - pts[0]) * time_base`` so frame 0 is at t = 0; the frame shown at time ``t``
 is the last frame whose time is ``<= t`` (:class:`PtsTable`). ``fps`` of a VFR source is the
-average rate and is only used for display and for CFR export.
+average rate, used for display and as the nominal rate of outputs.
+
+Exports keep a VFR source's timing: output frame ``k`` of a range ``[start, end)`` is stamped
+at ``time(start + k) - time(start)`` (:class:`FrameTimes`), one output frame per source frame,
+so the picture at every output time is the one the source shows then, and the audio (cut at
+the same source times) stays in sync.
 """
 
 from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
 NTSC_RATES = (Fraction(30000, 1001), Fraction(60000, 1001))
+#: Finest tick an output time base gets (the MPEG/MP4 90 kHz clock); times needing a finer
+#: one are rounded to it.
+MAX_TICKS_PER_S = 90000
 
 
 def parse_rate(value: str | int | float | Fraction) -> Fraction:
@@ -147,6 +155,55 @@ class PtsTable:
             return False
         med = sorted(d)[len(d) // 2]
         return max(d) - min(d) > max(2, med // 100)
+
+
+@dataclass(frozen=True)
+class FrameTimes:
+    """Presentation times of consecutive output frames (the timing of a VFR export).
+
+    Attributes:
+        starts_s: time of frame ``k`` in exact seconds; ``starts_s[0] == 0``, strictly
+            increasing.
+        end_s: end of the last frame (its time plus its duration), ``> starts_s[-1]``.
+    """
+
+    starts_s: tuple[Fraction, ...]
+    end_s: Fraction
+
+    def __post_init__(self) -> None:
+        t = self.starts_s
+        if not t or t[0] != 0 or any(b <= a for a, b in zip(t, t[1:])) or self.end_s <= t[-1]:
+            raise ValueError("frame times must start at 0, increase strictly and end after "
+                             "the last frame")
+
+    @classmethod
+    def of_range(cls, source_time: Callable[[int], Fraction], start: int, end: int,
+                 end_s: Fraction) -> FrameTimes:
+        """Times of source frames ``[start, end)`` shifted so frame ``start`` is at 0.
+
+        ``source_time(i)``: seconds of source frame ``i``; ``end_s``: source time where the
+        range ends (the time of frame ``end``, or the end of the last frame).
+        """
+        t0 = Fraction(source_time(start))
+        starts = tuple(Fraction(source_time(i)) - t0 for i in range(start, end))
+        return cls(starts, Fraction(end_s) - t0)
+
+    def __len__(self) -> int:
+        return len(self.starts_s)
+
+    def end_of(self, k: int) -> Fraction:
+        """End of frame ``k`` (the next frame's time, or ``end_s`` for the last)."""
+        return self.starts_s[k + 1] if k + 1 < len(self.starts_s) else self.end_s
+
+    def time_base(self) -> Fraction:
+        """The coarsest tick that stamps every time exactly, or 1/:data:`MAX_TICKS_PER_S`
+        when exact stamps would need a finer one (times are then rounded to it)."""
+        ticks = 1
+        for t in (*self.starts_s, self.end_s):
+            ticks = math.lcm(ticks, t.denominator)
+            if ticks > MAX_TICKS_PER_S:
+                return Fraction(1, MAX_TICKS_PER_S)
+        return Fraction(1, ticks)
 
 
 def format_timecode(frame_index: int, fps: Fraction, drop_frame: bool | None = None) -> str:

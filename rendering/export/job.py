@@ -15,11 +15,16 @@ temporary name and renamed when complete; cancelling (``cancel.set()`` →
 :class:`ExportCancelled`, or closing the generator), an error or a kill leaves nothing under
 the final name.
 
-Frame rate policy: the output has a constant frame rate equal to the source's exact rate
-(its average rate for a variable-rate source: VFR is normalised, each source frame is
-written once). Output frame ``k`` is source frame ``start + k`` at ``k / fps`` seconds. Audio
-covers the same range (source times of frames ``start`` and ``end``), so A/V stay in sync;
-a source without audio gives an output without audio; image sequences carry none.
+Frame rate policy: each source frame of the range is written once, in source order, and
+keeps its source time: output frame ``k`` is source frame ``start + k``, stamped at
+``time(start + k) - time(start)`` (:class:`rendering.timebase.FrameTimes`). A constant-rate
+source gives a constant-rate output at its exact rate (``k / fps``); a variable-rate (VFR)
+source gives a VFR output with the source's frame times (to the container's tick: 1 ms for
+MKV/WebM) and its average rate as the nominal rate, so at every output time the picture is
+the one the source shows then. Audio covers the same range (source times of frames
+``start`` and ``end``), so A/V stay in sync; a source without audio gives an output without
+audio. PNG sequences and mask PNGs carry no timing: file ``k`` (``00000.png`` ...) is source
+frame ``start + k``.
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ from rendering.media.probing import probe
 from rendering.media.source import open_source
 from rendering.media.video_source import VideoSource
 from rendering.media.writer import Picture, VideoWriter
+from rendering.timebase import FrameTimes
 
 
 class ExportCancelled(RenderingError):
@@ -260,6 +266,12 @@ class _Job:
             out[stack.object_id] = stack.refinement.apply(m, ctx.with_object(stack.object_id))
         return out
 
+    def frame_times(self) -> FrameTimes | None:
+        """The source's times of the range for a VFR video source, else None (CFR output)."""
+        if not isinstance(self.source, VideoSource) or not self.info.is_vfr:
+            return None
+        return self.source.range_times(self.start, self.end)
+
     def audio(self) -> AudioSpec | None:
         if not self.request.audio or self.info.kind != "video" or not self.info.audio:
             return None
@@ -328,7 +340,7 @@ def _run(job: _Job, cancel: threading.Event | None) -> Iterator[ExportProgress]:
     settings = presets.with_quality(settings, job.request.crf, f"preset {job.preset.name}")
     audio = None if settings.codec == "png" else job.audio()
     with VideoWriter(out_path, settings, job.width, job.height, job.source.fps,
-                     audio=audio) as writer:
+                     audio=audio, frame_times=job.frame_times()) as writer:
         if job.preset.kind == "matte":
             def stage(item):
                 return writer.prepare(job.matte(item))

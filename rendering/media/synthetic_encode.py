@@ -1,18 +1,21 @@
 """Encode a :class:`rendering.synthetic.SyntheticClip` into a media file with test options.
 
-Unlike :mod:`rendering.media.writer` (export: CFR, BT.709), this gives tests control over the
-stream's structure: B-frames, GOP length, VFR timestamps, rotation metadata, colour matrix and
-range, bit depth and alpha.
+Unlike :mod:`rendering.media.writer` (export: the source's timing, BT.709), this gives tests
+control over the stream's structure: B-frames, GOP length, VFR timestamps, rotation metadata,
+colour matrix and range, bit depth and alpha.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import av
 import numpy as np
+
+from rendering.timebase import FrameTimes
 
 if TYPE_CHECKING:
     from rendering.synthetic import SyntheticClip
@@ -43,9 +46,10 @@ def _video_options(codec: str, gop_frames: int, bframes: int, crf: int) -> dict[
 
 def write_clip(clip: SyntheticClip, path: Path, codec: str = "h264", *,
                with_audio: bool = True, gop_frames: int = 48, bframes: int = 2,
-               vfr: bool = False, rotation_deg: int = 0, pix_fmt: str | None = None,
-               colorspace: str = "bt709", color_range: str = "limited", alpha: bool = False,
-               crf: int = 14) -> Path:
+               vfr: bool = False, times: Sequence[Fraction] | None = None,
+               audio_onset_s: Fraction | None = None, rotation_deg: int = 0,
+               pix_fmt: str | None = None, colorspace: str = "bt709",
+               color_range: str = "limited", alpha: bool = False, crf: int = 14) -> Path:
     """Encode ``clip`` into ``path`` (container from the suffix) and return ``path``.
 
     Args:
@@ -53,6 +57,9 @@ def write_clip(clip: SyntheticClip, path: Path, codec: str = "h264", *,
         with_audio: add the clip's 440 Hz tone (AAC; Opus in WebM).
         gop_frames, bframes: keyframe interval and B-frames (h264/hevc/mpeg4).
         vfr: stamp frames at :meth:`SyntheticClip.vfr_times` instead of ``i / fps``.
+        times: stamp frame ``i`` at ``times[i]`` seconds (one per frame, from 0, increasing;
+            the last frame lasts as long as the one before it); overrides ``vfr``.
+        audio_onset_s: the tone is silent before this time (a marker of time).
         rotation_deg: display-matrix rotation, counter-clockwise degrees (90, 180, 270). The
             coded picture is the frame rotated the other way, so a reader that applies the
             rotation gets :meth:`SyntheticClip.frame` back (size swapped for 90/270).
@@ -67,8 +74,8 @@ def write_clip(clip: SyntheticClip, path: Path, codec: str = "h264", *,
     pix_fmt = pix_fmt or ("yuva420p" if alpha else "yuv420p")
     matrix, sws_matrix = MATRICES[colorspace]
     rng, sws_range = RANGES[color_range]
-    times = clip.vfr_times() if vfr else [Fraction(i) / clip.fps for i in range(clip.num_frames)]
-    time_base = 1 / (2 * Fraction(clip.fps))
+    timing = _timing(clip, vfr, times)
+    time_base = timing.time_base() if times is not None else 1 / (2 * Fraction(clip.fps))
     with av.open(str(path), mode="w") as out:
         vs = out.add_stream(ENCODERS[codec], rate=clip.fps,
                             options=_video_options(codec, gop_frames, bframes, crf))
@@ -78,10 +85,10 @@ def write_clip(clip: SyntheticClip, path: Path, codec: str = "h264", *,
         cc.colorspace, cc.color_range, cc.color_primaries, cc.color_trc = matrix, rng, 1, 1
         if k:
             vs.set_display_rotation(rotation_deg)
-        duration_s = clip.vfr_duration_s() if vfr else clip.duration_s
         encoder = "libopus" if path.suffix == ".webm" else "aac"
-        audio = _AudioTone(out, clip, encoder, duration_s) if with_audio else None
-        for i, t in enumerate(times):
+        audio = _AudioTone(out, clip, encoder, timing.end_s, audio_onset_s) \
+            if with_audio else None
+        for i, t in enumerate(timing.starts_s):
             img = clip.frame_rgba(i) if alpha else clip.frame(i)
             img = np.ascontiguousarray(np.rot90(img, k=-k))
             vf = av.VideoFrame.from_ndarray(img, format="rgba" if alpha else "rgb24")
@@ -98,11 +105,22 @@ def write_clip(clip: SyntheticClip, path: Path, codec: str = "h264", *,
     return path
 
 
+def _timing(clip: SyntheticClip, vfr: bool, times: Sequence[Fraction] | None) -> FrameTimes:
+    if times is not None:
+        if len(times) != clip.num_frames or len(times) < 2:
+            raise ValueError(f"{len(times)} frame times for {clip.num_frames} frames")
+        return FrameTimes(tuple(Fraction(t) for t in times), 2 * times[-1] - times[-2])
+    if vfr:
+        return FrameTimes(tuple(clip.vfr_times()), clip.vfr_duration_s())
+    return FrameTimes(tuple(Fraction(i) / clip.fps for i in range(clip.num_frames)),
+                      clip.duration_s)
+
+
 class _AudioTone:
     """Encodes the clip's tone progressively so the file is interleaved."""
 
     def __init__(self, out: av.container.OutputContainer, clip: SyntheticClip,
-                 encoder: str, duration_s: Fraction) -> None:
+                 encoder: str, duration_s: Fraction, onset_s: Fraction | None) -> None:
         self.clip = clip
         self.stream = out.add_stream(encoder, rate=clip.audio_rate_hz,
                                      layout="stereo" if clip.audio_channels == 2 else "mono")
@@ -110,7 +128,7 @@ class _AudioTone:
         self.stream.format = fmt
         self.fmt = fmt
         self.out = out
-        self.samples = clip.audio(duration_s)
+        self.samples = clip.audio(duration_s, onset_s)
         self.sent = 0
 
     def _send(self, upto: int) -> None:

@@ -2,7 +2,8 @@
 
 ``VideoSource(path)`` implements the frame-source protocol (:mod:`rendering.media.source`):
 ``len(src)``, ``width``/``height`` (after rotation), ``fps`` (exact ``Fraction``; the average
-for VFR), ``read(i) -> H×W×3 uint8 RGB``, plus ``read_rgba``, ``iter_frames``, ``frame_time``.
+for VFR), ``read(i) -> H×W×3 uint8 RGB``, plus ``read_rgba``, ``iter_frames``, ``frame_time``
+and ``range_times`` (the timing a VFR export keeps, see :mod:`rendering.timebase`).
 
 How reads work:
 
@@ -36,6 +37,7 @@ from rendering.media.colour import RgbConverter
 from rendering.media.frame_cache import FrameCache
 from rendering.media.probing import inspect_video
 from rendering.media.stream_decoder import DecodeStats, StreamDecoder
+from rendering.timebase import FrameTimes
 
 DEFAULT_CACHE_BYTES = 512 * 2**20
 
@@ -85,6 +87,14 @@ class VideoSource:
     def frame_time(self, frame_index: int) -> Fraction:
         """Presentation time of a frame in seconds, relative to frame 0 (exact, VFR-safe)."""
         return self.index.table.seconds(frame_index)
+
+    def range_times(self, start: int, end: int) -> FrameTimes:
+        """Source times of frames ``[start, end)`` relative to frame ``start``; the range ends
+        at frame ``end``'s time, or at the end of the last frame when ``end == len(self)``."""
+        if not 0 <= start < end <= len(self):
+            raise IndexError(f"frame range {start}..{end} outside 0..{len(self)}")
+        end_s = self.frame_time(end) if end < len(self) else self.index.duration_s()
+        return FrameTimes.of_range(self.frame_time, start, end, end_s)
 
     def frame_at_time(self, seconds: Fraction | float) -> int:
         """Index of the frame on screen ``seconds`` after frame 0."""

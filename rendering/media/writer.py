@@ -23,7 +23,12 @@ alpha, .mov), ``vp9`` (libvpx-vp9, yuva420p with alpha, .webm/.mkv), ``ffv1`` (l
 Frames: ``write`` takes H×W×3 or H×W×4 uint8 RGB(A) at exactly ``width``×``height``. For a
 codec or setting without alpha, RGBA input is composited over black. YUV output uses the
 BT.709 matrix, limited range, and the streams are tagged BT.709 (primaries, transfer, matrix).
-Frame ``i`` is stamped at ``i / fps`` seconds (constant frame rate). A pipeline can split the
+Timing: frame ``i`` is stamped at ``i / fps`` seconds (constant frame rate), or, when
+``frame_times`` (a :class:`rendering.timebase.FrameTimes`) is given, at ``frame_times.starts_s[i]``
+with its duration up to the next frame (variable frame rate: MP4/MOV/MKV/WebM carry it; the
+time base is the coarsest that stamps every time exactly, up to 1/90000 s, and Matroska/WebM
+round to their 1 ms tick). ``fps`` is then the nominal (average) rate. PNG sequences carry no
+timing: image ``i`` is the ``i``-th frame written. A pipeline can split the
 work: ``prepare(frame)`` (thread-safe) converts to the encoder's picture on another thread
 and ``write(picture)`` only encodes; ``passthrough(decoded)`` accepts a decoded picture that
 already has the encoder's format, size, matrix and range (no RGB round trip).
@@ -55,6 +60,7 @@ from rendering.media.codecs import CONTAINER_FORMATS, CodecSpec, codec_spec, enc
 from rendering.media.colour import ColourRule, colour_rule
 from rendering.media.png_sequence import PngSequenceSink
 from rendering.media.yuv import rgb_to_yuv420p
+from rendering.timebase import FrameTimes, seconds_to_pts
 
 log = logging.getLogger(__name__)
 
@@ -117,10 +123,13 @@ class _AvSink:
     """One PyAV output container with a video stream and an optional audio track."""
 
     def __init__(self, temp: Path, final: Path, settings: WriterSettings, width: int,
-                 height: int, fps: Fraction, audio: AudioSpec | None) -> None:
+                 height: int, fps: Fraction, audio: AudioSpec | None,
+                 frame_times: FrameTimes | None = None) -> None:
         spec = settings.spec
         self.final = final
         self.fps = fps
+        self.times = frame_times
+        self._durations: dict[int, int] = {}  # pts -> duration (ticks) of VFR frames in flight
         self.pix_fmt = settings.output_pix_fmt()
         self.rgb = spec.rgb and self.pix_fmt in (spec.pix_fmt, spec.alpha_pix_fmt)
         fmt = CONTAINER_FORMATS[final.suffix.lower()]
@@ -138,7 +147,7 @@ class _AvSink:
         if spec.name == "hevc" and fmt in ("mp4", "mov"):
             stream.codec_tag = "hvc1"  # what Apple players require
         cc = stream.codec_context
-        cc.time_base = 1 / Fraction(fps)
+        cc.time_base = 1 / Fraction(fps) if frame_times is None else frame_times.time_base()
         cc.color_primaries, cc.color_trc = BT709, BT709
         cc.colorspace = COLORSPACE_RGB if self.rgb else BT709
         cc.color_range = RANGE_FULL if self.rgb else RANGE_LIMITED
@@ -187,18 +196,42 @@ class _AvSink:
         return decoded
 
     def write(self, picture: av.VideoFrame) -> None:
-        picture.pts = self.count
         picture.time_base = self.stream.codec_context.time_base
+        end_s = self._stamp(picture)
         picture.color_primaries, picture.color_trc = BT709, BT709
         if not self.rgb:
             picture.colorspace, picture.color_range = BT709, RANGE_LIMITED
-        self.container.mux(self.stream.encode(picture))
+        self._mux(self.stream.encode(picture))
         self.count += 1
         if self.audio is not None:
-            self.audio.feed_until(self.count / Fraction(self.fps))
+            self.audio.feed_until(end_s)
+
+    def _stamp(self, picture: av.VideoFrame) -> Fraction:
+        """Set the picture's pts (and duration, for VFR); return the frame's end time (s)."""
+        k = self.count
+        if self.times is None:
+            picture.pts = k
+            return (k + 1) / Fraction(self.fps)
+        if k >= len(self.times):
+            raise ValueError(f"{self.final}: frame {k} written, but frame times were given for "
+                             f"{len(self.times)} frames")
+        tb = picture.time_base
+        picture.pts = seconds_to_pts(self.times.starts_s[k], tb)
+        end_pts = seconds_to_pts(self.times.end_of(k), tb)
+        self._durations[picture.pts] = end_pts - picture.pts
+        return self.times.end_of(k)
+
+    def _mux(self, packets: list[av.Packet]) -> None:
+        # Encoders stamp packets with 1/fps durations; a VFR frame keeps its own, so the
+        # file's duration (and a player's last frame) is the source's.
+        for packet in packets:
+            duration = self._durations.pop(packet.pts, None)
+            if duration is not None:
+                packet.duration = duration
+        self.container.mux(packets)
 
     def finish(self) -> None:
-        self.container.mux(self.stream.encode(None))
+        self._mux(self.stream.encode(None))
         if self.audio is not None:
             self.audio.finish()
 
@@ -232,12 +265,16 @@ class VideoWriter:
         path: output file (or folder for ``png``).
         settings: codec and quality.
         width, height: frame size in pixels; every written frame must match.
-        fps: exact constant frame rate of the output.
+        fps: exact constant frame rate of the output (the nominal rate with ``frame_times``).
         audio: audio to mux (ignored for ``png``), or None.
+        frame_times: times of the frames to be written (variable frame rate), or None for
+            frame ``i`` at ``i / fps``; ignored for ``png``. Writing more frames than it times
+            raises ``ValueError``.
     """
 
     def __init__(self, path: Path | str, settings: WriterSettings, width: int, height: int,
-                 fps: Fraction, audio: AudioSpec | None = None) -> None:
+                 fps: Fraction, audio: AudioSpec | None = None,
+                 frame_times: FrameTimes | None = None) -> None:
         self.path = Path(path)
         self.settings = settings
         self.width, self.height = int(width), int(height)
@@ -255,7 +292,7 @@ class VideoWriter:
                 self._sink = PngSequenceSink(self.temp_path, settings.alpha)
             else:
                 self._sink = _AvSink(self.temp_path, self.path, settings, self.width,
-                                     self.height, self.fps, audio)
+                                     self.height, self.fps, audio, frame_times)
         except OSError as exc:
             atomic.discard(self.temp_path)
             raise atomic.translate_os_error(exc, self.path) from exc

@@ -169,14 +169,17 @@ def test_codec_presets_decode(source, tmp_path, preset, name, codec):
         assert np.abs(out.read(4).astype(int) - src.read(4).astype(int)).mean() < 4
 
 
-def test_vfr_source_is_normalised_to_its_average_rate(tmp_path):
+def test_vfr_source_keeps_its_frame_times(tmp_path):
+    """Each source frame is written once at its own time (more in test_vfr_export.py)."""
     vfr = CLIP.write(tmp_path / "vfr.mp4", vfr=True, with_audio=False)
     src_info = probe(vfr)
     assert src_info.is_vfr
-    _run(ExportRequest(vfr, tmp_path / "cfr.mp4", "h264", _stacks(), ClipMasks()))
-    info = probe(tmp_path / "cfr.mp4")
-    assert info.frame_count == CLIP.num_frames and not info.is_vfr
+    _run(ExportRequest(vfr, tmp_path / "out.mp4", "h264", _stacks(), ClipMasks()))
+    info = probe(tmp_path / "out.mp4")
+    assert info.frame_count == CLIP.num_frames and info.is_vfr
     assert info.avg_rate == src_info.avg_rate
+    with VideoSource(tmp_path / "out.mp4") as out:
+        assert [out.frame_time(i) for i in range(len(out))] == CLIP.vfr_times()
 
 
 @pytest.mark.parametrize("preset,name", [("mask-pngs", "masks"), ("h264", "o.mp4")])
