@@ -7,6 +7,7 @@ from fractions import Fraction
 import pytest
 
 from rendering.timebase import (
+    FrameTimes,
     PtsTable,
     format_timecode,
     frame_to_pts,
@@ -73,3 +74,23 @@ def test_vfr_table_rule() -> None:
     assert table.is_variable_rate()
     webm_ntsc = PtsTable(tuple(round(i * 1001 / 30) for i in range(100)), Fraction(1, 1000))
     assert not webm_ntsc.is_variable_rate()  # 33/34 ms rounding is still constant rate
+
+
+def test_frame_times_of_a_range_start_at_zero_and_pick_an_exact_tick() -> None:
+    source = [Fraction(0), Fraction(1, 30), Fraction(2, 30), Fraction(5, 30), Fraction(8, 30)]
+    times = FrameTimes.of_range(source.__getitem__, 2, 4, source[4])
+    assert times.starts_s == (Fraction(0), Fraction(1, 10)) and times.end_s == Fraction(1, 5)
+    assert times.end_of(0) == Fraction(1, 10) and times.end_of(1) == Fraction(1, 5)
+    assert times.time_base() == Fraction(1, 10)
+    ntsc = FrameTimes((Fraction(0), Fraction(1001, 30000)), Fraction(3003, 30000))
+    assert ntsc.time_base() == Fraction(1, 30000)
+    odd = FrameTimes((Fraction(0), Fraction(1, 90001)), Fraction(1, 3))
+    assert odd.time_base() == Fraction(1, 90000)  # finer than 90 kHz: rounded to it
+
+
+@pytest.mark.parametrize("starts,end", [
+    ((), Fraction(1)), ((Fraction(1, 30),), Fraction(1)),
+    ((Fraction(0), Fraction(0)), Fraction(1)), ((Fraction(0), Fraction(1, 2)), Fraction(1, 2))])
+def test_frame_times_must_start_at_zero_and_increase(starts, end) -> None:
+    with pytest.raises(ValueError, match="start at 0"):
+        FrameTimes(starts, end)
