@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from editor.model.effects import EffectRef
-from editor.model.errors import RelinkError
+from editor.model.errors import MediaMismatchError, MissingMasksError, RelinkError
 from editor.model.events import EventEmitter, MediaChanged, ObjectAdded, ObjectRemoved
 from editor.model.prompts import MaskPrompt, PromptAction
 from editor.model.undo import UndoStack
@@ -43,6 +43,21 @@ class MediaSnapshot:
     @property
     def rate(self) -> Fraction:
         return Fraction(self.fps)
+
+    def mismatch(self, info: Any) -> str | None:
+        """How a probed clip (``MediaInfo``, duck-typed) differs from this snapshot — frame
+        count, size, or duration beyond two frames (at least 0.1 s) — or None if it matches."""
+        found = (int(info.frame_count), int(info.width), int(info.height))
+        if found != (self.frame_count, self.width, self.height):
+            return (f"the project has {self.frame_count} frames of {self.width}×{self.height},"
+                    f" this file {found[0]} frames of {found[1]}×{found[2]}")
+        duration_s = float(getattr(info, "duration_s", 0) or 0)
+        tolerance_s = max(0.1, 2 / float(self.rate)) if self.rate > 0 else 0.1
+        if self.duration_s > 0 and duration_s > 0 and \
+                abs(duration_s - self.duration_s) > tolerance_s:
+            return (f"the project's clip lasts {self.duration_s:.3f} s, this file "
+                    f"{duration_s:.3f} s")
+        return None
 
     @classmethod
     def from_media_info(cls, info: Any) -> MediaSnapshot:
@@ -133,6 +148,9 @@ class Project:
     #: Set by load when ``source_path`` is missing and a same-named file sits next to the
     #: project: offer it to the user, then call :meth:`relink`.
     relink_candidate: Path | None = None
+    #: Object id → frames the saved file says were tracked whose masks are missing (set by
+    #: load; they read as never tracked, so the editor shows them as needing re-tracking).
+    missing_masks: dict[int, tuple[int, ...]] = field(default_factory=dict)
 
     _CONTENT = ("source_path", "media", "objects", "background_effects", "in_frame",
                 "out_frame", "export", "engine", "extra")
@@ -192,21 +210,57 @@ class Project:
         """Run an undoable command (see :mod:`editor.model.commands`) and record it."""
         self.undo_stack.push(command)
 
+    def missing_masks_message(self) -> str | None:
+        """One line naming the mask folder and the objects with missing masks, or None."""
+        if not self.missing_masks:
+            return None
+        names = {o.object_id: o.name for o in self.objects}
+        parts = []
+        for oid, frames in sorted(self.missing_masks.items()):
+            span = f"{frames[0]}" if len(frames) == 1 else f"{frames[0]}–{frames[-1]}"
+            parts.append(f"{names.get(oid, oid)!r} on {len(frames)} frames ({span})")
+        return (f"{self.masks.root}: masks missing for {', '.join(parts)} that the project "
+                "says were tracked")
+
+    def check_masks(self) -> None:
+        """Raise :class:`MissingMasksError` if masks the project says were tracked are
+        missing (see ``missing_masks``)."""
+        message = self.missing_masks_message()
+        if message:
+            raise MissingMasksError(f"{message} — open the project in Masklet and track "
+                                    "again, or put the mask folder back")
+
+    def check_media(self, probe: Any = None) -> None:
+        """Raise :class:`MediaMismatchError` when the source clip is missing or no longer
+        matches the project's snapshot. ``probe(path) -> MediaInfo``."""
+        if self.source_path is None:
+            return
+        if self.media_missing:
+            raise MediaMismatchError(f"{self.source_path}: the project's clip is missing — "
+                                     "relink: open the project in Masklet and choose the clip")
+        if self.media is None:
+            return
+        if probe is None:
+            from rendering.media import probe
+        problem = self.media.mismatch(probe(Path(self.source_path)))
+        if problem:
+            raise MediaMismatchError(f"{self.source_path}: the clip no longer matches the "
+                                     f"project ({problem}) — relink: open the project in "
+                                     "Masklet and choose the original clip")
+
     def relink(self, new_path: Path | str, probe: Any = None) -> None:
         """Point the project at moved media after checking it matches the snapshot
-        (frame count and size). ``probe(path) -> MediaInfo``; default ``rendering.media``'s.
-        Raises :class:`RelinkError` when it does not match."""
+        (see :meth:`MediaSnapshot.mismatch`). ``probe(path) -> MediaInfo``; default
+        ``rendering.media``'s. Raises :class:`RelinkError` when it does not match."""
         new_path = Path(new_path)
         if probe is None:
             from rendering.media import probe
         info = probe(new_path)
         snap = self.media
-        if snap is not None and (int(info.frame_count), int(info.width), int(info.height)) != (
-                snap.frame_count, snap.width, snap.height):
-            raise RelinkError(
-                f"{new_path}: does not match the project's media ({snap.frame_count} frames, "
-                f"{snap.width}×{snap.height}; this file has {info.frame_count} frames, "
-                f"{info.width}×{info.height}) — choose the original clip")
+        problem = snap.mismatch(info) if snap is not None else None
+        if problem:
+            raise RelinkError(f"{new_path}: does not match the project's media ({problem}) "
+                              "— choose the original clip")
         if snap is None:
             self.media = MediaSnapshot.from_media_info(info)
         self.source_path = new_path

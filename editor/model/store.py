@@ -9,7 +9,9 @@ Layout of the sidecar folder (``<project>.masklet.d/``)::
 
 ``alpha = round(255 · sigmoid(logit))``, so an absent object (logit −1024) is 0. Only a
 small LRU cache of decoded alphas stays in memory. One lock makes it safe for a tracking
-worker to write while the UI reads; every file is written to a temp name and renamed.
+worker to write while the UI reads; every file is written to a temp name and renamed (never
+rewritten in place), and the files written since the last :meth:`MaskletStore.sync` are
+remembered so that a save can make exactly those durable.
 """
 
 from __future__ import annotations
@@ -28,14 +30,17 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from editor.model.atomic import atomic_write_bytes
-from editor.model.errors import StoreError
+from editor.model.atomic import atomic_write_bytes, copy_tree_synced, fsync_dir, fsync_file
+from editor.model.errors import StoreError, os_error_text
 from editor.model.events import MasksChanged
 
 log = logging.getLogger(__name__)
 
 #: Index files are rewritten after this many new frames of an object (and on flush).
 INDEX_EVERY = 64
+
+#: The sub-folders the store owns inside its root (all it copies when relocating).
+OWNED_FOLDERS = ("masks", "lowres", "prompts")
 
 
 def logits_to_alpha(logits: np.ndarray) -> np.ndarray:
@@ -69,6 +74,8 @@ class MaskletStore:
         self._cache: OrderedDict[tuple[int, int], np.ndarray] = OrderedDict()
         self._index: dict[int, _ObjectIndex] = {}
         self._listeners: list[Callable[[object], None]] = []
+        #: files written since the last sync, relative to ``root`` (they move with it)
+        self._unsynced: set[Path] = set()
         try:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -152,6 +159,9 @@ class MaskletStore:
         except OSError as exc:
             raise StoreError(f"{path}: cannot write mask ({exc.strerror}) — free disk space "
                              "or choose another project folder") from exc
+        with self._lock:
+            if path.is_relative_to(self.root):  # else the store moved meanwhile
+                self._unsynced.add(path.relative_to(self.root))
 
     def _put_npy(self, path: Path, array: np.ndarray) -> None:
         import io
@@ -212,6 +222,20 @@ class MaskletStore:
     def object_ids(self) -> list[int]:
         with self._lock:
             return sorted(self._index)
+
+    def forget_frames(self, object_id: int, frame_indices) -> None:
+        """Forget (in memory only) the scores of frames that have no mask file, so they
+        read as never tracked — e.g. masks found missing when a project is opened. The
+        index on disk follows at the next flush."""
+        object_id = int(object_id)
+        with self._lock:
+            index = self._index.get(object_id)
+            if index is None:
+                return
+            for f in map(int, frame_indices):
+                if f not in index.with_mask and f in index.scores:
+                    del index.scores[f]
+                    index.unsaved += 1
 
     # -- deleting --------------------------------------------------------------------------
     def delete_object(self, object_id: int) -> None:
@@ -287,6 +311,19 @@ class MaskletStore:
                 if index.unsaved:
                     self._save_index(object_id)
 
+    def sync(self) -> None:
+        """Flush, then fsync every file written since the last sync and their folders:
+        afterwards a power cut keeps everything the store holds now."""
+        with self._lock:
+            self.flush()
+            folders = {self.root}
+            for rel in sorted(self._unsynced):
+                fsync_file(self.root / rel)
+                folders.update((self.root / rel).parents[:len(rel.parts)])
+            for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+                fsync_dir(folder)
+            self._unsynced.clear()
+
     def close(self) -> None:
         """Flush; a temporary store's folder is removed."""
         self.flush()
@@ -296,39 +333,69 @@ class MaskletStore:
                 shutil.rmtree(self.root, ignore_errors=True)
 
     def relocate(self, new_root: Path | str) -> None:
-        """Copy everything to ``new_root`` (e.g. the sidecar on first save / save-as) and
-        continue there; a temporary old folder is removed afterwards."""
+        """Move (a temporary store, when one rename can) or copy everything to the new
+        folder ``new_root`` and continue there; everything is durable (fsynced) on return.
+
+        ``new_root`` must not exist (or be empty): nothing there is ever replaced. A copy
+        goes to a ``.tmp-*`` folder beside it first and is renamed in, so ``new_root``
+        only ever names a complete copy. A temporary old folder is removed afterwards."""
         new_root = Path(new_root)
         with self._lock:
             self.flush()
             if new_root.resolve() == self.root.resolve():
+                self.sync()
                 return
-            if self.temporary and not new_root.exists():
-                try:  # same file system: a rename, however many masks there are
-                    new_root.parent.mkdir(parents=True, exist_ok=True)
-                    os.replace(self.root, new_root)
-                    self.root, self.temporary = new_root, False
-                    return
-                except OSError:
-                    log.info("cannot move %s to %s; copying", self.root, new_root)
+            if new_root.exists() and any(new_root.iterdir()):
+                raise StoreError(f"{new_root}: the folder is not empty — choose another "
+                                 "project name")
+            if self.temporary and self._move_to(new_root):
+                return
             self._copy_to(new_root)
             old, was_temporary = self.root, self.temporary
             self.root, self.temporary = new_root, False
+            self._unsynced.clear()
             if was_temporary:
                 shutil.rmtree(old, ignore_errors=True)
 
+    def _move_to(self, new_root: Path) -> bool:
+        """One rename of a temporary root (same file system); False when it cannot."""
+        try:
+            new_root.parent.mkdir(parents=True, exist_ok=True)
+            if new_root.exists():
+                new_root.rmdir()  # empty, checked by the caller
+            os.replace(self.root, new_root)
+        except OSError:
+            log.info("cannot move %s to %s; copying", self.root, new_root)
+            return False
+        old_parent = self.root.parent
+        self.root, self.temporary = new_root, False
+        self.sync()
+        fsync_dir(new_root.parent)
+        fsync_dir(old_parent)
+        return True
+
     def _copy_to(self, new_root: Path) -> None:
+        """Copy the owned folders into a staging folder beside ``new_root``, fsync, rename."""
+        staging = None
         try:
             new_root.parent.mkdir(parents=True, exist_ok=True)
             staging = Path(tempfile.mkdtemp(prefix=".tmp-", dir=new_root.parent))
-            shutil.copytree(self.root, staging / "d")
+            copy = staging / "d"
+            copy.mkdir()
+            for sub in OWNED_FOLDERS:
+                if (self.root / sub).is_dir():
+                    copy_tree_synced(self.root / sub, copy / sub)
+            fsync_dir(copy)
             if new_root.exists():
-                shutil.rmtree(new_root)
-            os.replace(staging / "d", new_root)
+                new_root.rmdir()  # empty, checked by the caller
+            os.replace(copy, new_root)
             staging.rmdir()
+            fsync_dir(new_root.parent)
         except OSError as exc:
-            raise StoreError(f"{new_root}: cannot copy the masks there ({exc.strerror}) — "
-                             "free disk space or choose another folder") from exc
+            if staging is not None:  # a partial copy is of no use to anyone
+                shutil.rmtree(staging, ignore_errors=True)
+            raise StoreError(f"{new_root}: cannot copy the masks there ({os_error_text(exc)})"
+                             " — free disk space or choose another folder") from exc
 
     # -- mask prompts ----------------------------------------------------------------------
     def put_prompt_mask(self, mask: np.ndarray) -> str:

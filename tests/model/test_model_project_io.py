@@ -74,7 +74,7 @@ def test_save_load_equality(tmp_path):
     restored = loaded.prompt_mask(loaded.objects[0].prompts[12][-1])
     assert restored.shape == (720, 1280) and restored[150, 350] == 1 and restored[0, 0] == 0
     data = json.loads(path.read_text())
-    assert data["format"] == "masklet" and data["schema_version"] == 1
+    assert data["format"] == "masklet" and data["schema_version"] == 2
     assert data["source"]["path"] == "media/clip.mp4"  # relative to the project file
     assert not project.dirty
 
@@ -83,7 +83,7 @@ def test_unknown_keys_are_kept(tmp_path):
     path = save_project(full_project(tmp_path), tmp_path / "p.masklet")
     data = json.loads(path.read_text())
     data["future_thing"] = {"a": 1}
-    data["schema_version"] = "1.7"
+    data["schema_version"] = "2.7"
     data["objects"][0]["halo"] = True
     path.write_text(json.dumps(data))
     loaded = load_project(path)
@@ -95,7 +95,7 @@ def test_unknown_keys_are_kept(tmp_path):
 def test_newer_schema_is_refused(tmp_path):
     path = save_project(full_project(tmp_path), tmp_path / "p.masklet")
     data = json.loads(path.read_text())
-    data["schema_version"] = 2
+    data["schema_version"] = 3
     path.write_text(json.dumps(data))
     with pytest.raises(NewerSchemaError, match="newer Masklet.*update") as info:
         load_project(path)
@@ -154,7 +154,8 @@ def test_masks_move_into_sidecar_on_first_save(tmp_path):
     alpha = np.full((4, 6), 200, np.uint8)
     project.masks.write_alpha(1, 3, alpha, 2.5)
     save_project(project, tmp_path / "p.masklet")
-    assert project.masks.root == tmp_path / "p.masklet.d" and not temp_root.exists()
+    assert project.masks.root == tmp_path / "p.masklet.d" / "g000001"
+    assert not temp_root.exists()
     loaded = load_project(tmp_path / "p.masklet")
     assert np.array_equal(loaded.masks.read_alpha(1, 3), alpha)
     # save as: the masks are copied, the first project keeps its own
