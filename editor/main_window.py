@@ -152,7 +152,8 @@ class MainWindow(QMainWindow, window_ops.WindowOps):
         # reach them (up to its 512 MB budget, measured +550 MB RSS on a 720p clip)
         self.timeline.set_project(project, len(source), fps,
                                   lambda: self._open_source(cache_bytes=THUMBNAIL_CACHE_BYTES))
-        self.player.setup(self._open_source, project.source_path, len(source), fps)
+        self.player.setup(self._open_source, project.source_path, len(source), fps,
+                          source.frame_time)
         self.current_object = None
         self.frame_index = 0
         self._refresh_panels()

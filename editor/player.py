@@ -5,13 +5,19 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from fractions import Fraction
+from functools import partial
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
-from editor.workers.playback import PlaybackReader
+from editor.workers.playback import PlaybackClock, PlaybackReader
+from rendering.timebase import frame_to_seconds
 
 log = logging.getLogger(__name__)
+
+#: How often forward play checks which frame is due (ms): above any display's refresh rate.
+TICK_MS = 8
 
 
 class AudioOut:
@@ -66,12 +72,13 @@ class Player(QObject):
         self.frame_index = 0
         self.end = 0
         self.fps = Fraction(30)
+        self.frame_time: Callable[[int], Fraction] = partial(frame_to_seconds, fps=self.fps)
+        self._clock: PlaybackClock | None = None
         self.audio: AudioOut | None = None
         self._notified = False
         self.shown = 0
         self.late = 0
         self.dropped = 0  # frames skipped to stay on the clock (and with the audio)
-        self._start_index = 0
         self._held = None  # a decoded frame that is not due yet
         self._t0 = 0.0
 
@@ -79,9 +86,13 @@ class Player(QObject):
     def playing(self) -> bool:
         return self.rate != 0
 
-    def setup(self, open_source, path, num_frames: int, fps: Fraction) -> None:
+    def setup(self, open_source, path, num_frames: int, fps: Fraction,
+              frame_time: Callable[[int], Fraction] | None = None) -> None:
+        """``frame_time``: the source's time (s) of a frame (``source.frame_time``, exact for
+        VFR clips); None for a constant rate, ``index / fps``."""
         self.stop()
         self._open_source, self.end, self.fps = open_source, num_frames, Fraction(fps)
+        self.frame_time = frame_time or partial(frame_to_seconds, fps=self.fps)
         self.audio = AudioOut(path)
         self._notified = False
 
@@ -97,15 +108,17 @@ class Player(QObject):
             self._reader = PlaybackReader(self._open_source, frame_index + 1, stop_at, compose)
         if rate == 1 and self.audio is not None:
             if self.audio.available:
-                self.audio.play_from(float(Fraction(frame_index) / self.fps))
+                self.audio.play_from(float(self.frame_time(frame_index)))
             elif not self._notified:
                 self._notified = True
                 self.notice.emit(f"Playback is muted: {self.audio.reason}")
         self.shown = self.late = self.dropped = 0
-        self._start_index = frame_index
+        self._clock = PlaybackClock(self.frame_time, self.end, frame_index, abs(rate))
         self._held = None
         self._t0 = time.perf_counter()
-        self._timer.start(max(1, round(1000 / float(self.fps) / abs(rate))))
+        # forward play polls the clock (frames are shown at most TICK_MS after their time, at
+        # any rate, VFR included); reverse play steps one frame per tick
+        self._timer.start(TICK_MS if rate > 0 else max(1, round(1000 / float(self.fps) / -rate)))
         self.state_changed.emit(True)
 
     def stop(self, emit: bool = True) -> None:
@@ -128,13 +141,14 @@ class Player(QObject):
     def _due_bundle(self):
         """The newest decoded frame that is due by the wall clock (forward play).
 
-        Playback follows the clock, like the audio: when decoding or the UI falls behind,
-        frames that are already late are skipped (counted in ``dropped``) instead of slowing
-        the picture down; a frame that is not due yet waits for a later tick."""
-        if self._reader is None:
+        Playback follows the clock, like the audio: the frame due is the one the source shows
+        at the play position's source time plus the wall time since play (see
+        :class:`PlaybackClock`; VFR clips keep their pace). When decoding or the UI falls
+        behind, frames that are already late are skipped (counted in ``dropped``) instead of
+        slowing the picture down; a frame that is not due yet waits for a later tick."""
+        if self._reader is None or self._clock is None:
             return None
-        elapsed_frames = (time.perf_counter() - self._t0) * float(self.fps) * self.rate
-        due = self._start_index + max(1, round(elapsed_frames))
+        due = self._clock.due_frame(time.perf_counter() - self._t0)
         bundle, self._held = self._held or self._reader.get(), None
         while bundle is not None and bundle.frame_index < due:
             newer = self._reader.get()
