@@ -4,6 +4,7 @@ The choices are kept in the project (its export settings) for the next export.""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from pathlib import Path
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QSpinBox,
@@ -89,13 +91,33 @@ class ExportWorker(QObject):
 def build_request(project, output: Path, preset: str, whole_clip: bool, scale: float,
                   crf: int | None = None, audio: bool = True):
     from editor.frame_compose import render_stacks
+    from editor.model.persistence import sidecar_path
     from rendering.export.job import ExportRequest
 
     start, end = (0, None) if whole_clip else (project.in_frame, project.out_frame)
     project.masks.flush()
+    own = () if project.path is None else (project.path, sidecar_path(Path(project.path)))
     return ExportRequest(project.source_path, output, preset, render_stacks(project),
                          project.masks, start=start, end=end, scale=scale, crf=crf,
-                         audio=audio)
+                         audio=audio, inputs=(*own, project.masks.root))
+
+
+def ask_overwrite(parent: QWidget, path: Path, reason: str) -> bool:
+    """Ask before exporting over something Masklet did not write; the safe answer is the
+    default. ``reason``: the refusal's message."""
+    folder = path.is_dir()
+    text = (f"“{path.name}” holds files Masklet did not write. Export into it anyway?\n\n"
+            "Only Masklet's own frame files (00000.png …) are replaced; your other files "
+            "and folders stay as they are." if folder else
+            f"“{path.name}” already exists and was not written by Masklet. Replace it?")
+    box = QMessageBox(QMessageBox.Icon.Warning, "Export", text,
+                      QMessageBox.StandardButton.Cancel, parent)
+    box.setInformativeText(reason)
+    go = box.addButton("Export into it" if folder else "Replace",
+                       QMessageBox.ButtonRole.DestructiveRole)
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    box.exec()
+    return box.clickedButton() is go
 
 
 QUALITY_TIP = ("Constant quality (CRF): lower is better and bigger. H.264: 18 looks "
@@ -227,7 +249,10 @@ class ExportDialog(QDialog):
             project.undo_stack.mark_dirty()
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export to", self.path_edit.text())
+        # replacing is confirmed in start(), which knows what Masklet wrote
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export to", self.path_edit.text(),
+            options=QFileDialog.Option.DontConfirmOverwrite)
         if path:
             self.path_edit.setText(path)
 
@@ -242,6 +267,9 @@ class ExportDialog(QDialog):
         except Exception as exc:  # unknown effect parameters etc.
             self.info.setText(f"Cannot export: {exc}")
             return
+        request = self._checked_output(request)
+        if request is None:
+            return
         self._remember()
         self.worker = ExportWorker(request, self)
         self.worker.progress.connect(self._on_progress)
@@ -253,6 +281,24 @@ class ExportDialog(QDialog):
         self.progress.show()
         self.info.setText("Exporting…")
         self.worker.start()
+
+    def _checked_output(self, request):
+        """The request, with ``overwrite`` when the user agreed to replace what Masklet did
+        not write; None (and a line in the dialog) when the output is refused."""
+        from rendering.export.job import check_request_output
+        from rendering.media.outputs import OutputExistsError, OutputRefusedError
+
+        try:
+            check_request_output(request)
+        except OutputExistsError as exc:
+            if not ask_overwrite(self, Path(request.output_path), str(exc)):
+                self.info.setText("Not exported: choose another output.")
+                return None
+            return dataclasses.replace(request, overwrite=True)
+        except OutputRefusedError as exc:
+            self.info.setText(f"Cannot export: {exc}")
+            return None
+        return request
 
     def _on_progress(self, p) -> None:
         self.progress.setRange(0, max(1, p.total))

@@ -42,6 +42,11 @@ class OutputRefusedError(MediaError):
     """The output would replace an input or files we did not write; nothing was touched."""
 
 
+class OutputExistsError(OutputRefusedError):
+    """The output exists and holds what we did not write: the user may agree to overwrite
+    (``--overwrite`` / the export dialog's confirmation) and run again."""
+
+
 @dataclass(frozen=True)
 class FolderLayout:
     """Which entries of an output folder are ours.
@@ -179,7 +184,7 @@ def check_existing(output: Path | str, layout: FolderLayout | None, overwrite: b
         if out.is_dir():
             raise OutputRefusedError(f"{out}: is a folder — give a file name for this preset")
         if not overwrite and not written_by_us(out):
-            raise OutputRefusedError(f"{out}: already exists and was not written by Masklet "
+            raise OutputExistsError(f"{out}: already exists and was not written by Masklet "
                                      "— pass --overwrite to replace it, or choose another name")
         return
     if not out.is_dir():
@@ -188,7 +193,7 @@ def check_existing(output: Path | str, layout: FolderLayout | None, overwrite: b
     foreign = classify(out, layout).foreign
     if foreign and not overwrite:
         shown = ", ".join(p.name for p in foreign[:3]) + (" …" if len(foreign) > 3 else "")
-        raise OutputRefusedError(
+        raise OutputExistsError(
             f"{out}: the folder holds files Masklet did not write ({shown}) — choose an empty "
             "or new folder, or pass --overwrite (only Masklet's own frame files are replaced; "
             "your other files stay)")
