@@ -6,14 +6,25 @@ import logging
 
 from PySide6.QtWidgets import QMessageBox
 
-from editor.recovery import discard, pending_recoveries, restore
+from editor.recovery import discard, pending_recoveries, restore, sweep_unsaved
 
 log = logging.getLogger(__name__)
 
 
 def offer_recovery(window) -> bool:
-    """Ask about the newest recovery entry; True when one was restored."""
-    entries = pending_recoveries(window.autosave.folder)
+    """Ask about the newest recovery entry; True when one was restored. Afterwards the
+    masks of unsaved projects that nothing refers to any more are removed."""
+    try:
+        return _offer(window)
+    finally:
+        try:
+            sweep_unsaved(window.autosave.folder)
+        except OSError as exc:  # leftovers stay until the next start
+            log.warning("could not remove old unsaved masks: %s", exc)
+
+
+def _offer(window) -> bool:
+    entries = pending_recoveries(window.autosave.folder, window.autosave.slot)
     if not entries:
         return False
     entry = entries[0]
@@ -27,10 +38,12 @@ def offer_recovery(window) -> bool:
             discard(e)
         return False
     try:
-        project = restore(entry)
+        restored = restore(entry)
     except Exception as exc:  # a damaged recovery file: say so and start clean
         window.show_error("Restore failed", str(exc))
         return False
     window.restored_entry = entry
-    window.session.open_project_object(project)
+    window.session.open_project_object(restored.project)
+    if restored.message:
+        QMessageBox.warning(window, "Restored without some masks", restored.message)
     return True

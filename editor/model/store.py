@@ -42,6 +42,9 @@ INDEX_EVERY = 64
 #: The sub-folders the store owns inside its root (all it copies when relocating).
 OWNED_FOLDERS = ("masks", "lowres", "prompts")
 
+#: Name prefix of a never-saved project's store folder (``masklet-unsaved-<pid>-*``).
+UNSAVED_PREFIX = "masklet-unsaved-"
+
 
 def logits_to_alpha(logits: np.ndarray) -> np.ndarray:
     """H×W float logits → H×W uint8 ``round(255 · sigmoid(logit))`` (half to even)."""
@@ -83,11 +86,27 @@ class MaskletStore:
                              "— check the disk and permissions") from exc
         self._load_indexes()
 
+    #: Where :meth:`temporary` puts never-saved projects' stores. The editor sets a folder
+    #: in the user's data folder (crash recovery needs the masks after the system cleans
+    #: its temporary folder); None, for headless runs: the system's temporary folder.
+    unsaved_folder: Path | None = None
+
     @classmethod
-    def temporary(cls, cache_frames: int = 32) -> MaskletStore:
-        """A store in a temp folder, for a project not saved yet (see :meth:`relocate`);
-        the folder is removed at exit unless the project was saved meanwhile."""
-        store = cls(tempfile.mkdtemp(prefix="masklet-unsaved-"), cache_frames, temporary=True)
+    def temporary(cls, cache_frames: int = 32, folder: Path | None = None) -> MaskletStore:
+        """A store for a project not saved yet (see :meth:`relocate`) in a new
+        ``masklet-unsaved-<pid>-*`` folder inside ``folder`` (default
+        :attr:`unsaved_folder`); the folder is removed at exit unless the project was saved
+        meanwhile. An unusable ``folder`` falls back to the system's temporary folder."""
+        parent = folder or cls.unsaved_folder
+        prefix = f"{UNSAVED_PREFIX}{os.getpid()}-"
+        try:
+            if parent is not None:
+                Path(parent).mkdir(parents=True, exist_ok=True)
+            root = tempfile.mkdtemp(prefix=prefix, dir=parent)
+        except OSError as exc:
+            log.warning("%s: cannot keep unsaved masks there (%s)", parent, exc)
+            root = tempfile.mkdtemp(prefix=prefix)
+        store = cls(root, cache_frames, temporary=True)
         weakref.finalize(store, shutil.rmtree, store.root, True)
         return store
 
