@@ -125,6 +125,10 @@ def _project_request(args: argparse.Namespace, preset: str):
             f"{args.input}: rendering project files needs the document model, which this "
             "build lacks — use `render VIDEO --masks DIR --effect NAME`") from None
     project = load_project(Path(args.input))
+    # a clip that changed or masks that went missing would render wrong without a word
+    for check in ("check_media", "check_masks"):
+        if callable(getattr(project, check, None)):
+            getattr(project, check)()
     source = _first_attr(project, ("source_path", "video_path", "media_path"))
     masks = _first_attr(project, ("masks", "store", "masklet_store", "mask_store"))
     # what the project was set up with (in/out points, the export dialog's choices) unless

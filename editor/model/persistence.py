@@ -351,7 +351,7 @@ def load_project(path: Path | str, cache_frames: int = 32) -> Project:
         generation = _generation_field(data)
         expected = _expected_masks(data)
         media_missing = fields["source_path"] is not None and not fields["source_path"].exists()
-    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
+    except (LookupError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:
         raise CorruptProjectError(f"{path}: damaged project ({type(exc).__name__}: {exc}) "
                                   f"— {_backup_hint(path)}") from None
     sidecar = sidecar_path(path)

@@ -32,6 +32,8 @@ _GENERATION = re.compile(r"g\d{6}")
 #: Temp files and staging folders older than this (seconds) are leftovers of a crash.
 STALE_TEMP_S = 60.0
 _STAGING_PREFIX = ".tmp-"
+#: ``tempfile.mkdtemp(prefix=".tmp-")`` names, as older versions made beside the project
+_OLD_STAGING = re.compile(r"\.tmp-[a-z0-9_]{8}")
 
 
 def is_generation(name: object) -> bool:
@@ -118,6 +120,6 @@ def clean_project_temps(project_path: Path) -> None:
         name = entry.name
         if is_temp_name(name) and name.startswith(prefixes) and _old(entry, STALE_TEMP_S):
             _remove(entry)
-        elif (name.startswith(_STAGING_PREFIX) and entry.is_dir() and
+        elif (_OLD_STAGING.fullmatch(name) and entry.is_dir() and
               {e.name for e in entry.iterdir()} <= {"d"} and _old(entry, STALE_TEMP_S)):
             _remove(entry)
