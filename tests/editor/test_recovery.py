@@ -162,3 +162,39 @@ def test_offer_recovery_shows_what_to_track_again(folder, monkeypatch):
     assert [p.objects[0].name for p in opened] == ["dog"]
     assert len(shown) == 1 and shown[0][0] == "warning"
     assert "'dog' (frames 0–7, 10)" in shown[0][2]
+
+
+def test_window_restores_a_crashed_unsaved_project_whose_masks_were_cleaned(
+        qtbot, make_window, synthetic_clip, tmp_path, monkeypatch, no_modal_dialogs):
+    """End to end: a window tracks an unsaved clip (its masks under the recovery folder),
+    autosaves, "crashes"; the masks folder is deleted; the next window restores the object
+    and says which frames to track again."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from editor.recovery_ui import offer_recovery
+    from tests.editor.conftest import click_frame, open_clip
+
+    clip, path = synthetic_clip
+    win = make_window()
+    open_clip(qtbot, win, path)
+    store_root = win.session.project.masks.root
+    assert store_root.parent == recovery.unsaved_dir(tmp_path / "recovery")
+    cx, cy, _r = clip.circle(0)
+    click_frame(qtbot, win, cx, cy)
+    qtbot.waitUntil(lambda: win.session.project.masks.read_alpha(1, 0) is not None,
+                    timeout=10000)
+    assert win.autosave.save_now() is not None
+    shutil.rmtree(store_root)  # the crash left it; then it was cleaned away
+
+    second = make_window()
+    with monkeypatch.context() as patch, \
+            qtbot.waitSignal(second.session.opened, timeout=10000):
+        patch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+        assert offer_recovery(second)
+    qtbot.waitUntil(second.viewer.has_frame, timeout=10000)
+    restored = second.session.project
+    assert [o.name for o in restored.objects] == [win.session.project.objects[0].name]
+    assert restored.objects[0].prompts == win.session.project.objects[0].prompts
+    assert restored.missing_masks == {1: (0,)}
+    warnings = [text for kind, _title, text in no_modal_dialogs if kind == "warning"]
+    assert len(warnings) == 1 and "(frames 0)" in warnings[0] and str(store_root) in warnings[0]
