@@ -103,10 +103,10 @@ def write_recovery(project, folder: Path, slot: str) -> Path:
     atomic_write_bytes(path, (json.dumps(data, indent=1) + "\n").encode("utf-8"))
     root = project.masks.root.resolve()
     link = sidecar_path(path)
-    if _link_target(link) != root:
+    if link.resolve() != root:  # else it already leads to the store (or is the store)
         if link.is_symlink() or link.is_file():
             link.unlink()
-        elif link.is_dir():  # an earlier restore's empty stand-in; never the live store
+        elif link.is_dir():  # an older version's stand-in folder, not the live store
             shutil.rmtree(link)
         link.symlink_to(root, target_is_directory=True)
     meta = {"project_path": None if project.path is None else str(project.path),

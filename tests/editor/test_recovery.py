@@ -106,6 +106,21 @@ def test_restore_with_masks_intact_needs_nothing_redone(folder):
     assert restored.project.masks.frames_with_mask(oid).tolist() == [*range(8), 10]
 
 
+def test_autosave_of_a_restored_project_links_the_real_store(folder):
+    """No chain of links: the next crash's entry must not depend on the first entry."""
+    project = tracked_project()
+    first = recovery.write_recovery(project, folder, "1-a")
+    recovery.write_recovery(project, folder, "1-a")  # a second autosave keeps the link
+    store_root = project.masks.root.resolve()
+    assert Path(os.readlink(sidecar_path(first))) == store_root
+    restored = recovery.restore(first).project
+    second = recovery.write_recovery(restored, folder, "2-b")
+    assert Path(os.readlink(sidecar_path(second))) == store_root
+    recovery.discard(first)
+    assert store_root.is_dir() and not sidecar_path(first).is_symlink()
+    assert recovery.restore(second).project.objects == project.objects
+
+
 def dead_pid() -> int:
     """The pid of a process that has exited."""
     child = subprocess.Popen([sys.executable, "-c", "pass"])
