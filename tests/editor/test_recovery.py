@@ -213,3 +213,19 @@ def test_window_restores_a_crashed_unsaved_project_whose_masks_were_cleaned(
     assert restored.missing_masks == {1: (0,)}
     warnings = [text for kind, _title, text in no_modal_dialogs if kind == "warning"]
     assert len(warnings) == 1 and "(frames 0)" in warnings[0] and str(store_root) in warnings[0]
+
+
+def test_a_restored_unsaved_project_saves_with_its_masks(folder, tmp_path):
+    from editor.model import load_project, save_project
+
+    project = tracked_project()
+    entry = recovery.write_recovery(project, folder, "1-a")
+    restored = recovery.restore(entry).project
+    save_project(restored, tmp_path / "saved.masklet")
+    recovery.discard(entry)
+    reopened = load_project(tmp_path / "saved.masklet")
+    oid = reopened.objects[0].object_id
+    assert reopened.masks.frames_with_mask(oid).tolist() == [*range(8), 10]
+    assert reopened.missing_masks == {}
+    mask_prompt = reopened.objects[0].prompts[5][0]
+    assert reopened.prompt_mask(mask_prompt)[3, 3] == 1.0
