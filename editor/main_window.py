@@ -112,6 +112,7 @@ class MainWindow(QMainWindow, window_ops.WindowOps):
         s = self.session
         s.opened.connect(self._on_opened)
         s.open_failed.connect(lambda m: self.show_error("Cannot open", m))
+        s.relink_needed.connect(self.ask_relink)
         s.engine_failed.connect(self._on_engine_failed)
         s.prompt_absent.connect(self._on_prompt_absent)
         s.engine_ready.connect(self.status.set_model)
@@ -167,6 +168,9 @@ class MainWindow(QMainWindow, window_ops.WindowOps):
                                 f"{len(source)} frames at {float(fps):.3g} fps — click an "
                                 "object to start", 8000)
         self.autosave.start(project)
+        if self.session.opened_from_file and project.missing_masks:
+            self.show_error("Masks missing", f"{project.missing_masks_message()}. Those "
+                            "frames show as not tracked: press Track to track them again.")
 
     def _open_source(self, cache_bytes: int | None = None):
         from rendering.media import open_source

@@ -24,16 +24,25 @@ log = logging.getLogger(__name__)
 PROJECT_SUFFIX = ".masklet"
 
 
-def _load(path: Path) -> tuple[Project, object]:
-    """Worker-thread part of opening: a project file or a video → (project, frame source)."""
+def _load(path: Path, relink_to: Path | None = None) -> tuple[Project, object]:
+    """Worker-thread part of opening: a project file or a video → (project, frame source).
+    ``relink_to``: the clip the user chose for a project whose clip is missing or changed.
+    Raises ``MediaMismatchError`` when the clip needs relinking."""
     from rendering.media import open_source, probe
 
     if path.suffix == PROJECT_SUFFIX:
+        from editor.model.errors import RelinkError
         from editor.model.persistence import load_project
 
         project = load_project(path)
-        if project.media_missing and project.relink_candidate is not None:
-            project.relink(project.relink_candidate)
+        if relink_to is not None:
+            project.relink(relink_to)
+        elif project.media_missing and project.relink_candidate is not None:
+            try:
+                project.relink(project.relink_candidate)
+            except RelinkError:  # not the same clip: ask the user (below)
+                pass
+        project.check_media()
         return project, open_source(project.source_path)
     source = open_source(path)
     project = Project(source_path=path.absolute(),
@@ -51,6 +60,9 @@ class Session(QObject):
     engine_failed = Signal(str)
     engine_ready = Signal(str)
     prompt_absent = Signal(int, int)
+    #: (project path, why): the project's clip is missing or changed; choose it and call
+    #: ``open_path(project path, relink_to=clip)``
+    relink_needed = Signal(str, str)
 
     def __init__(self, engine_factory=None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -62,30 +74,41 @@ class Session(QObject):
         self.bridge.event.connect(self._on_event)
         self._pending = None
         self.loading = False
+        #: the open project came from a file (not from crash recovery)
+        self.opened_from_file = False
+        self._opening: Path | None = None
 
     # ------------------------------------------------------------------ open / close
-    def open_path(self, path: Path | str) -> None:
-        """Open a video or ``.masklet`` in the background; ``opened``/``open_failed``."""
+    def open_path(self, path: Path | str, relink_to: Path | str | None = None) -> None:
+        """Open a video or ``.masklet`` in the background; ``opened``/``open_failed``/
+        ``relink_needed``. ``relink_to``: the clip to use for the project."""
         path = Path(path)
-        self.loading = True
-        self._pending = run_in_background(lambda: _load(path), self._install,
+        relink = None if relink_to is None else Path(relink_to)
+        self.loading, self._opening = True, path
+        self._pending = run_in_background(lambda: _load(path, relink), self._install,
                                           self._failed, self)
 
     def open_project_object(self, project: Project) -> None:
         """Install an already loaded project (crash recovery); media opens in the background."""
         from rendering.media import open_source
 
-        self.loading = True
+        self.loading, self._opening = True, None
         self._pending = run_in_background(lambda: (project, open_source(project.source_path)),
                                           self._install, self._failed, self)
 
     def _failed(self, exc: Exception) -> None:
+        from editor.model.errors import MediaMismatchError
+
         self.loading = False
+        if isinstance(exc, MediaMismatchError) and self._opening is not None:
+            self.relink_needed.emit(str(self._opening), str(exc))
+            return
         self.open_failed.emit(str(exc))
 
     def _install(self, loaded: tuple[Project, object]) -> None:
         self.close()
         self.project, self.source = loaded
+        self.opened_from_file = self._opening is not None
         self.bridge.attach(self.project)
         self.restart_engine()
         self.loading = False

@@ -82,6 +82,22 @@ class WindowOps:
         self.status.showMessage(f"Saved {path}", 4000)
         return True
 
+    def ask_relink(self, project_path: str, message: str) -> None:
+        """The project's clip is missing or changed: offer to choose it, then reopen the
+        project with it (``Project.relink`` checks that it matches)."""
+        from PySide6.QtWidgets import QFileDialog
+
+        why = message.split(" — ")[0]
+        answer = QMessageBox.question(self, "Relink the clip",
+                                      f"{why}.\n\nChoose the project's clip now?")
+        if answer != QMessageBox.StandardButton.Yes:
+            self.status.showMessage(f"Not opened: {why}", 8000)
+            return
+        clip, _ = QFileDialog.getOpenFileName(self, "Choose the project's clip",
+                                              str(Path(project_path).parent))
+        if clip:
+            self.session.open_path(project_path, relink_to=clip)
+
     def maybe_save(self) -> bool:
         """Ask to save unsaved changes; False when the user cancels."""
         project = self.session.project
