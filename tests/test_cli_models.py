@@ -125,3 +125,16 @@ def test_download_force_replaces_a_bad_file_and_verify_then_passes(models, monke
     assert bad.read_bytes() == payload
     assert main.main(["models", "verify", "sam2.1_hiera_tiny"]) == 0
     assert "sam2.1_hiera_tiny       ok" in capsys.readouterr().out
+
+
+def test_download_into_a_models_folder_that_cannot_be_made_is_one_line(tmp_path, monkeypatch,
+                                                                       capsys):
+    blocker = tmp_path / "models"
+    blocker.write_bytes(b"a file where the folder should be")
+    monkeypatch.setenv("MASKLET_MODELS_DIR", str(blocker))
+    assert main.main(["models", "download", "sam2.1_hiera_tiny"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert lines[-1].startswith("masklet: error: ") and str(blocker) in lines[-1]
+    assert "MASKLET_MODELS_DIR" in lines[-1]

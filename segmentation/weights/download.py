@@ -110,7 +110,8 @@ def _stream(response, part: Path, start: int, total: int,
             raise DiskFullError(f"{part}: disk full after {_mb(done)}; free space in "
                                 f"{part.parent} (or set MASKLET_MODELS_DIR) and run the command "
                                 "again to resume") from None
-        raise
+        raise DownloadError(f"{part}: cannot write the download ({exc.strerror or exc}); "
+                            "set MASKLET_MODELS_DIR to a folder you can write to") from None
     finally:
         response.close()
     return done
@@ -157,7 +158,12 @@ def download_checkpoint(
     ckpt = name if isinstance(name, Checkpoint) else get_checkpoint(name)
     url = url or ckpt.url
     folder = Path(folder) if folder is not None else models_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DownloadError(f"{folder}: cannot create the models folder "
+                            f"({exc.strerror or exc}); set MASKLET_MODELS_DIR to a folder you "
+                            "can write to") from None
     target = folder / ckpt.file_name
     part = part_path(target)
     offset = part.stat().st_size if part.is_file() else 0
