@@ -5,8 +5,12 @@ Public API (all importable from ``editor.model``)::
     project = Project(source_path=Path("clip.mp4"),
                       media=MediaSnapshot.from_media_info(rendering.media.probe(path)))
     project = load_project("a.masklet")         # ProjectError subclasses are user errors
-    save_project(project, "a.masklet")          # atomic; keeps a.masklet.bak; masks go to
-                                                # a.masklet.d/ ; marks the undo stack clean
+    save_project(project, "a.masklet")          # a kill at any moment leaves the old or
+                                                # the new project whole; keeps a.masklet.bak
+                                                # (with its masks); masks go to a generation
+                                                # folder of a.masklet.d/ ; marks it clean
+    project.check_media(), project.check_masks()  # MediaMismatchError / MissingMasksError
+                                                # (project.missing_masks: frames to re-track)
     project.relink(new_path)                    # after load, if project.media_missing;
                                                 # project.relink_candidate is a suggestion
 
