@@ -110,7 +110,14 @@ class WindowOps:
             QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
         if answer == QMessageBox.StandardButton.Save:
             return self.on_save()
-        return answer == QMessageBox.StandardButton.Discard
+        if answer != QMessageBox.StandardButton.Discard:
+            return False
+        if restored:  # the user let the restored work go: do not offer it again
+            from editor.recovery import discard
+
+            discard(self.restored_entry)
+            self.restored_entry = None
+        return True
 
     def close_project(self, final: bool = False) -> None:
         self.player.stop()

@@ -229,3 +229,33 @@ def test_a_restored_unsaved_project_saves_with_its_masks(folder, tmp_path):
     assert reopened.missing_masks == {}
     mask_prompt = reopened.objects[0].prompts[5][0]
     assert reopened.prompt_mask(mask_prompt)[3, 3] == 1.0
+
+
+def test_discarding_a_restored_project_is_not_offered_again(
+        qtbot, make_window, synthetic_clip, tmp_path, monkeypatch, no_modal_dialogs):
+    """Restore after a crash, then close with Discard: the next start offers nothing."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from editor.recovery_ui import offer_recovery
+    from tests.editor.conftest import click_frame, open_clip
+
+    clip, path = synthetic_clip
+    win = make_window()
+    open_clip(qtbot, win, path)
+    cx, cy, _r = clip.circle(0)
+    click_frame(qtbot, win, cx, cy)
+    qtbot.waitUntil(lambda: win.session.project.masks.read_alpha(1, 0) is not None,
+                    timeout=10000)
+    assert win.autosave.save_now() is not None  # then the session "crashes"
+
+    second = make_window()
+    with monkeypatch.context() as patch, \
+            qtbot.waitSignal(second.session.opened, timeout=10000):
+        patch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+        assert offer_recovery(second)
+    assert recovery.pending_recoveries(second.autosave.folder, "nobody")
+    with monkeypatch.context() as patch:
+        patch.setattr(QMessageBox, "question",
+                      lambda *a, **k: QMessageBox.StandardButton.Discard)
+        assert second.maybe_save()
+    assert recovery.pending_recoveries(second.autosave.folder, "nobody") == []
