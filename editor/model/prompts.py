@@ -65,7 +65,10 @@ def prompt_from_json(data: dict[str, Any]) -> PromptAction:
     if cls is BoxPrompt:
         return BoxPrompt(*(float(data[k]) for k in ("x0", "y0", "x1", "y1")))
     if cls is MaskPrompt:
-        return MaskPrompt(str(data["mask_name"]))
+        name = str(data["mask_name"])
+        if not name.isalnum():  # put_prompt_mask names are hex digests: never a path
+            raise ValueError(f"bad mask prompt name {name!r}")
+        return MaskPrompt(name)
     return ClearPrompts()
 
 

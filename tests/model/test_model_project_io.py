@@ -185,3 +185,15 @@ def test_relinking(tmp_path):
     loaded.relink(moved, probe=_probe(289, 1280, 720))
     assert loaded.source_path == moved and not loaded.media_missing
     assert loaded.relink_candidate is None and loaded.dirty
+
+
+def test_a_mask_prompt_name_that_is_a_path_is_refused(tmp_path):
+    """A damaged or crafted project must not make the store read files outside it."""
+    path = save_project(full_project(tmp_path), tmp_path / "p.masklet")
+    data = json.loads(path.read_text())
+    action = next(a for o in data["objects"] for p in o["prompts"] for a in p["actions"]
+                  if a["kind"] == "mask")
+    action["mask_name"] = "../../../../etc/hostname"
+    path.write_text(json.dumps(data))
+    with pytest.raises(CorruptProjectError, match="mask prompt name"):
+        load_project(path)
