@@ -203,6 +203,11 @@ class MaskletStore:
             if alpha is not None:
                 self._cache.move_to_end(key)
                 return alpha
+            index = self._index.get(key[0])
+            # the index, not the file, says what is stored: a writer renames the file in
+            # before it updates the index, and a reader must not see one without the other
+            if index is None or key[1] not in index.with_mask:
+                return None
             path = self._png(*key)
             if not path.exists():
                 return None

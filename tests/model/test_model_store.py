@@ -144,3 +144,22 @@ def test_unwritable_root_is_a_user_error(tmp_path):
     with pytest.raises(StoreError) as info:
         MaskletStore(blocker / "sub")
     assert info.value.user_error and str(blocker) in str(info.value)
+
+
+def test_a_reader_never_sees_a_mask_the_index_does_not_list(tmp_path, monkeypatch):
+    """The tracker writes on a worker while the UI (or an autosave) reads: between the mask
+    file landing and the index update, a read must agree with ``frames_with_mask``."""
+    store = MaskletStore(tmp_path / "d")
+    seen = []
+    original = MaskletStore._put
+
+    def put_then_read(self, path, data):
+        original(self, path, data)
+        if path.suffix == ".png":  # the file is in place, the index not yet updated
+            seen.append((self.read_alpha(1, 4) is not None,
+                         4 in self.frames_with_mask(1).tolist()))
+
+    monkeypatch.setattr(MaskletStore, "_put", put_then_read)
+    store.write_alpha(1, 4, np.full((6, 8), 200, np.uint8), 3.0)
+    assert seen == [(False, False)]
+    assert store.read_alpha(1, 4)[0, 0] == 200 and store.frames_with_mask(1).tolist() == [4]
