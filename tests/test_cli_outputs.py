@@ -185,7 +185,9 @@ def test_render_project_refuses_its_own_files(tmp_path, capsys):
         project.masks.write(1, i, np.where(CLIP.mask(i, 1), 20.0, -20.0).astype(np.float32), 5.0)
     path = save_project(project, tmp_path / "p.masklet")
     digest = hashlib.sha1(path.read_bytes()).hexdigest()
+    assert save_project(project) == path  # a second save makes the backup
     for out, extra in [(path, ["--preset", "h264", "--overwrite"]),
+                       (tmp_path / "p.masklet.bak", ["--preset", "h264", "--overwrite"]),
                        (tmp_path / "p.masklet.d", ["--preset", "mask-pngs", "--overwrite"]),
                        (tmp_path / "p.masklet.d" / "x.mp4", [])]:
         rc = main.main(["render", str(path), "-o", str(out), *extra])

@@ -141,11 +141,11 @@ def _project_request(args: argparse.Namespace, preset: str):
         quality["crf"] = getattr(saved, "crf", None)  # a CRF belongs to its preset's codec
     quality["audio"] = quality["audio"] and getattr(saved, "audio", True)
     scale = args.scale or getattr(saved, "scale", 1.0)
-    from editor.model.persistence import sidecar_path
+    from editor.model.persistence import project_files
 
-    own_files = (Path(args.input), sidecar_path(Path(args.input)))  # never written over
     return ExportRequest(source, args.output, preset, stacks_from_project(project), masks,
-                         start=start, end=end, scale=scale, inputs=own_files, **quality)
+                         start=start, end=end, scale=scale,
+                         inputs=project_files(Path(args.input)), **quality)
 
 
 def _preset_name(args: argparse.Namespace) -> str:

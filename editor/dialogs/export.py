@@ -91,12 +91,12 @@ class ExportWorker(QObject):
 def build_request(project, output: Path, preset: str, whole_clip: bool, scale: float,
                   crf: int | None = None, audio: bool = True):
     from editor.frame_compose import render_stacks
-    from editor.model.persistence import sidecar_path
+    from editor.model.persistence import project_files
     from rendering.export.job import ExportRequest
 
     start, end = (0, None) if whole_clip else (project.in_frame, project.out_frame)
     project.masks.flush()
-    own = () if project.path is None else (project.path, sidecar_path(Path(project.path)))
+    own = () if project.path is None else project_files(project.path)
     return ExportRequest(project.source_path, output, preset, render_stacks(project),
                          project.masks, start=start, end=end, scale=scale, crf=crf,
                          audio=audio, inputs=(*own, project.masks.root))

@@ -67,6 +67,13 @@ def backup_path(project_path: Path) -> Path:
     return project_path.with_name(project_path.name + ".bak")
 
 
+def project_files(project_path: Path) -> tuple[Path, Path, Path]:
+    """The files a saved project owns (its file, backup and mask folder): no output may be
+    written over them."""
+    project_path = Path(project_path)
+    return project_path, backup_path(project_path), sidecar_path(project_path)
+
+
 def _media_path_to_json(source: Path | None, project_dir: Path) -> str | None:
     if source is None:
         return None
