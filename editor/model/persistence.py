@@ -197,6 +197,7 @@ def save_project(project: Project, path: Path | str | None = None) -> Path:
                            "unchanged; free disk space or save elsewhere") from exc
     try:
         clean_sidecar(sidecar, {generation, _generation_of(backup)}, at_save=True)
+        store.prune_low_res({o.object_id: set(o.prompts) for o in project.objects})
     except OSError as exc:  # the save itself is complete
         log.warning("%s: could not remove old masks (%s)", sidecar, exc)
     project.missing_masks = {o: tuple(m) for o, m in _missing_after_save(project).items()}

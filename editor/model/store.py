@@ -4,7 +4,8 @@ Layout of the sidecar folder (``<project>.masklet.d/``)::
 
     masks/<object_id>/<frame_index:06d>.png   8-bit soft alpha, H×W, source resolution
     masks/<object_id>/index.npz               frame_indices (int64), scores (float32)
-    lowres/<object_id>/<frame_index:06d>.npy  float32 h×w low-res logits of prompted frames
+    lowres/<object_id>/<frame_index:06d>.npz  low-res logits of prompted frames (compressed,
+                                              see :mod:`editor.model.lowres`)
     prompts/<name>.png                        mask prompts (content-addressed, immutable)
 
 ``alpha = round(255 · sigmoid(logit))``, so an absent object (logit −1024) is 0. Only a
@@ -30,6 +31,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from editor.model import lowres
 from editor.model.atomic import atomic_write_bytes, copy_tree_synced, fsync_dir, fsync_file
 from editor.model.errors import StoreError, os_error_text
 from editor.model.events import MasksChanged
@@ -127,9 +129,6 @@ class MaskletStore:
     def _png(self, object_id: int, frame_index: int) -> Path:
         return self.root / "masks" / str(object_id) / f"{frame_index:06d}.png"
 
-    def _lowres(self, object_id: int, frame_index: int) -> Path:
-        return self.root / "lowres" / str(object_id) / f"{frame_index:06d}.npy"
-
     def _index_path(self, object_id: int) -> Path:
         return self.root / "masks" / str(object_id) / "index.npz"
 
@@ -138,7 +137,8 @@ class MaskletStore:
               object_score: float, low_res_logits: np.ndarray | None = None) -> None:
         """Store one tracker result: ``logits`` H×W float32 at source resolution (None =
         absent: no mask file, only the score), ``object_score`` (> 0 present),
-        ``low_res_logits`` h×w float32 (keep it for prompted frames)."""
+        ``low_res_logits`` h×w float32: pass it for prompted frames only (what a prompt
+        replay needs; kept on every frame it was most of a project's size)."""
         alpha = None if logits is None else logits_to_alpha(logits)
         self.write_alpha(object_id, frame_index, alpha, object_score, low_res_logits)
 
@@ -154,8 +154,9 @@ class MaskletStore:
                 raise StoreError(f"{self.root}: could not encode mask {object_id}/{frame_index}")
             self._put(self._png(object_id, frame_index), png.tobytes())
         if low_res_logits is not None:
-            self._put_npy(self._lowres(object_id, frame_index),
-                          np.asarray(low_res_logits, np.float32))
+            new, legacy = lowres.paths(self.root, object_id, frame_index)
+            self._put(new, lowres.encode(low_res_logits))
+            legacy.unlink(missing_ok=True)
         with self._lock:
             key = (object_id, frame_index)
             self._cache.pop(key, None)
@@ -181,12 +182,6 @@ class MaskletStore:
         with self._lock:
             if path.is_relative_to(self.root):  # else the store moved meanwhile
                 self._unsynced.add(path.relative_to(self.root))
-
-    def _put_npy(self, path: Path, array: np.ndarray) -> None:
-        import io
-        buf = io.BytesIO()
-        np.save(buf, array, allow_pickle=False)
-        self._put(path, buf.getvalue())
 
     def _remember(self, key: tuple[int, int], alpha: np.ndarray) -> None:
         self._cache[key] = alpha
@@ -224,9 +219,21 @@ class MaskletStore:
 
     def read_low_res_logits(self, object_id: int, frame_index: int) -> np.ndarray | None:
         """h×w float32 low-res logits stored for that frame, or None."""
-        path = self._lowres(int(object_id), int(frame_index))
         with self._lock:
-            return np.load(path, allow_pickle=False) if path.exists() else None
+            return lowres.read(self.root, object_id, frame_index)
+
+    def prune_low_res(self, keep: dict[int, set[int]]) -> int:
+        """Remove the low-res logits of every object and frame not in ``keep`` (object id →
+        frames to keep: the prompted ones; older versions kept them on every tracked frame
+        and a prompt taken back leaves its own). Returns how many frames lost theirs."""
+        removed = 0
+        with self._lock:
+            for object_id, frames in lowres.stored(self.root).items():
+                for f in sorted(frames - keep.get(object_id, set())):
+                    for path in lowres.paths(self.root, object_id, f):
+                        path.unlink(missing_ok=True)
+                    removed += 1
+        return removed
 
     def frames_with_mask(self, object_id: int) -> np.ndarray:
         """Sorted int64 frame indices that have a stored mask (absent frames excluded)."""
@@ -283,7 +290,7 @@ class MaskletStore:
                 del index.scores[f]
                 index.with_mask.discard(f)
                 self._cache.pop((object_id, f), None)
-                for path in (self._png(object_id, f), self._lowres(object_id, f)):
+                for path in (self._png(object_id, f), *lowres.paths(self.root, object_id, f)):
                     path.unlink(missing_ok=True)
             if index is not None:
                 self._save_index(object_id)

@@ -57,15 +57,17 @@ class _EngineJob(QObject):
             self.engine_ready.emit(type(self.engine).__name__)
         return self.engine
 
-    def _write(self, res, only: set[int] | None = None) -> list[int]:
-        """Store the results (of the objects in ``only``); returns the ids found absent."""
+    def _write(self, res, only: set[int] | None = None, prompted: bool = False) -> list[int]:
+        """Store the results (of the objects in ``only``); returns the ids found absent.
+        Low-res logits are kept for ``prompted`` results only (what a prompt replay uses)."""
         absent = []
         for k, oid in enumerate(res.object_ids):
             if only is not None and oid not in only:
                 continue
             score = float(res.object_scores[k])
             logits = res.logits[k] if score > 0 else None
-            self._store.write(oid, res.frame_index, logits, score, res.low_res_logits[k])
+            self._store.write(oid, res.frame_index, logits, score,
+                              res.low_res_logits[k] if prompted else None)
             if logits is None:
                 absent.append(oid)
         return absent
@@ -102,7 +104,7 @@ class _EngineJob(QObject):
                 self.failed.emit(str(exc))
                 continue
             self._applied[key] = wanted[key]
-            if self._write(res, {oid}):
+            if self._write(res, {oid}, prompted=True):
                 self.prompt_absent.emit(oid, frame_index)
             self._dirty.setdefault(oid, set()).add(frame_index)
             last = res
