@@ -157,7 +157,8 @@ class AddPrompt(Command):
 
 @dataclass
 class ClearFramePrompts(Command):
-    """Forget the whole prompt history of an object on one frame."""
+    """Forget the whole prompt history of an object on one frame, and the mask those
+    prompts made there (the engine makes it again when undo brings the prompts back)."""
 
     project: Project
     object_id: int
@@ -167,6 +168,9 @@ class ClearFramePrompts(Command):
 
     def do(self) -> None:
         self._old = self.project.object(self.object_id).prompts.pop(self.frame_index, None)
+        if self._old and self.project.masks is not None:
+            self.project.masks.clear_range(self.object_id, self.frame_index,
+                                           self.frame_index + 1)
         self.project.events.emit(PromptsChanged(self.object_id, self.frame_index))
 
     def undo(self) -> None:
