@@ -35,6 +35,7 @@ class ObjectState:
 
     ``outputs[f]`` is the mask last produced on frame f (``None`` = absent there);
     ``anchors`` holds the masks of prompted frames, which propagation never overwrites.
+    ``tracked`` and ``dirty`` drive affected-only re-tracks (:mod:`segmentation.retrack`).
     """
 
     object_id: int
@@ -43,6 +44,10 @@ class ObjectState:
     outputs: dict[int, PackedMask | None] = field(default_factory=dict)
     anchor_colors: dict[int, np.ndarray] = field(default_factory=dict)
     anchor_areas: dict[int, int] = field(default_factory=dict)
+    #: frame → tracked in reverse (the last pass that wrote it), for the re-track rule
+    tracked: dict[int, bool] = field(default_factory=dict)
+    #: prompted frames changed since the last propagation started
+    dirty: set[int] = field(default_factory=set)
 
     def colors_near(self, frame_index: int, reverse: bool) -> tuple[np.ndarray | None, int]:
         """Object colours (N×3 uint8) and area (pixels) on the closest prompted frame at or

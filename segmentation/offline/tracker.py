@@ -7,6 +7,8 @@ It implements :class:`segmentation.types.TrackingEngine` like the SAM 2 video tr
 * ``propagate`` is a generator yielding one :class:`FrameResult` per frame, forward or in
   reverse: the previous mask is warped by dense optical flow (DIS) and refined by GrabCut in
   a band around its edge; every prompted frame re-anchors the object to its prompt's mask;
+* ``propagate(affected_only=True)`` re-tracks after corrections by the rule every engine
+  follows (:mod:`segmentation.retrack`): frames tracked towards a correction keep their masks;
 * ``cancel()`` (from any thread) stops a running propagation before the next frame.
 
 Results follow SAM 2's conventions: logits O×H×W float32, > 0 inside, soft (signed distance
@@ -29,6 +31,7 @@ from segmentation.offline.flow_step import FlowParams, FlowStep
 from segmentation.offline.initial import segment_prompt
 from segmentation.offline.masks import low_res, mask_to_logits
 from segmentation.offline.state import ObjectState, PackedMask, as_points, merge_prompt
+from segmentation.retrack import FrameRange, affected_frames, clip_range, plan_steps
 from segmentation.types import FrameResult
 
 log = logging.getLogger(__name__)
@@ -89,6 +92,10 @@ class OfflineTracker:
         self._objects: dict[int, ObjectState] = {}
         self._cancelled = threading.Event()
         self._lock = threading.RLock()
+        # prompted frames whose affected-only re-track has not run to its end yet
+        self._unfinished: dict[int, set[int]] = {}
+        #: frames the latest ``propagate`` visits (set when it is called)
+        self.planned_frames = 0
 
     @property
     def num_frames(self) -> int:
@@ -135,6 +142,7 @@ class OfflineTracker:
             result = segment_prompt(self._frames.read(frame_index), prompt, prior=prior,
                                     work_side_px=self._prompt_side)
             obj.prompts[frame_index] = prompt
+            obj.dirty.add(frame_index)
             packed = PackedMask.pack(result) if result.any() else None
             if packed is None:
                 obj.anchors.pop(frame_index, None)
@@ -177,33 +185,55 @@ class OfflineTracker:
 
     # -------------------------------------------------------------- propagation
     def propagate(
-        self, start: int | None = None, reverse: bool = False, max_frames: int | None = None
+        self, start: int | None = None, reverse: bool = False, max_frames: int | None = None,
+        affected_only: bool = False, frame_range: FrameRange | None = None,
     ) -> Iterator[FrameResult]:
         """Generator of one :class:`FrameResult` per frame from ``start`` (default: the first
         prompted frame, or the last one when ``reverse``) to the clip's end (its start when
-        ``reverse``), ``start`` included, at most ``max_frames`` frames."""
-        prompted = [f for o in self._objects.values() for f in o.anchors]
-        if not prompted:
-            if any(o.prompts for o in self._objects.values()):
-                raise OfflinePromptError(
-                    "nothing to track: every prompt gave an empty mask — click inside the "
-                    "object or draw a box around it")
-            raise OfflinePromptError("add a prompt (click, box or mask) before tracking")
-        if start is None:
-            start = max(prompted) if reverse else min(prompted)
-        self._check_frame(start)
-        stop = -1 if reverse else self.num_frames
-        order = list(range(start, stop, -1 if reverse else 1))
-        if max_frames is not None:
-            order = order[: max(0, int(max_frames))]
-        self._cancelled.clear()
-        return self._run(order, reverse)
+        ``reverse``), ``start`` included, at most ``max_frames`` frames.
 
-    def _run(self, order: list[int], reverse: bool) -> Iterator[FrameResult]:
+        ``affected_only``: re-track only what the prompts given since the last pass change,
+        by the rule of :mod:`segmentation.retrack` (frames tracked towards a correction keep
+        their masks); its results hold only those objects, and a pass cancelled before its
+        end is redone by the next one. ``frame_range`` ``(first, end)``: only frames
+        ``first <= f < end`` are visited, and only objects prompted inside it.
+        ``planned_frames`` then holds the number of frames the generator will visit.
+        """
+        first, end = clip_range(frame_range, self.num_frames)
+        with self._lock:
+            dirty = {oid: set(o.dirty) for oid, o in self._objects.items() if o.dirty}
+            for obj in self._objects.values():
+                obj.dirty.clear()
+            if affected_only:
+                return self._affected(dirty, frame_range, first, end)
+            self._keep_outside(dirty, first, end)
+            prompted = [f for o in self._objects.values() for f in o.anchors]
+            if not prompted:
+                if any(o.prompts for o in self._objects.values()):
+                    raise OfflinePromptError(
+                        "nothing to track: every prompt gave an empty mask — click inside "
+                        "the object or draw a box around it")
+                raise OfflinePromptError("add a prompt (click, box or mask) before tracking")
+            ids = tuple(oid for oid, o in self._objects.items()
+                        if frame_range is None or any(first <= f < end for f in o.prompts))
+            inside = [f for oid in ids for f in self._objects[oid].anchors if first <= f < end]
+            if start is None:
+                start = (max(inside) if reverse else min(inside)) if inside else first
+            self._check_frame(start)
+            stop = -1 if reverse else self.num_frames
+            order = list(range(start, stop, -1 if reverse else 1))
+            if max_frames is not None:
+                order = order[: max(0, int(max_frames))]
+            order = [f for f in order if first <= f < end] if ids else []
+            self.planned_frames = len(order)
+            self._cancelled.clear()
+            return self._run(order, reverse, ids)
+
+    def _run(self, order: list[int], reverse: bool, ids: tuple[int, ...]
+             ) -> Iterator[FrameResult]:
         if not order:
             return
-        current = {oid: self._warm_start(obj, order[0], reverse)
-                   for oid, obj in list(self._objects.items())}
+        current = {oid: self._warm_start(self._objects[oid], order[0], reverse) for oid in ids}
         previous = order[0]
         for frame_index in order:
             if self._cancelled.is_set():
@@ -211,7 +241,10 @@ class OfflineTracker:
                 return
             with self._lock:
                 scores: dict[int, float] = {}
-                for oid, obj in list(self._objects.items()):
+                for oid in ids:
+                    obj = self._objects.get(oid)
+                    if obj is None:  # removed while tracking
+                        continue
                     mask = current.get(oid)
                     if frame_index in obj.anchors:
                         mask = obj.anchors[frame_index].unpack()
@@ -224,9 +257,68 @@ class OfflineTracker:
                         scores[oid] = max(0.5, PRESENT_SCORE * step.confidence)
                     current[oid] = mask
                     obj.outputs[frame_index] = None if mask is None else PackedMask.pack(mask)
-                result = self._result(frame_index, current, scores)
+                    obj.tracked[frame_index] = reverse
+                result = self._result(frame_index, current, scores, ids)
             previous = frame_index
             yield result
+
+    def _keep_outside(self, dirty: dict[int, set[int]], first: int, end: int) -> None:
+        """A full pass over a range leaves the prompts outside it to a later re-track."""
+        for oid, frames in dirty.items():
+            outside = {f for f in frames if not first <= f < end}
+            if outside:
+                self._unfinished.setdefault(oid, set()).update(outside)
+
+    def _affected(self, dirty: dict[int, set[int]], frame_range: FrameRange | None,
+                  first: int, end: int) -> Iterator[FrameResult]:
+        """The affected-only plan (caller holds the lock); see :meth:`propagate`."""
+        for oid, frames in self._unfinished.items():  # a cancelled re-track resumes
+            if oid in self._objects:
+                dirty.setdefault(oid, set()).update(frames)
+        self._unfinished = {oid: set(frames) for oid, frames in dirty.items()}
+        walks = {oid: affected_frames(frames, self._objects[oid].anchors,
+                                      self._objects[oid].tracked, self.num_frames, frame_range)
+                 for oid, frames in dirty.items() if oid in self._objects}
+        plan = plan_steps(walks)
+        self.planned_frames = len({frame for frame, _rev, _ids in plan})
+        self._cancelled.clear()
+        return self._run_plan(plan, first, end)
+
+    def _run_plan(self, plan: list[tuple[int, bool, tuple[int, ...]]], first: int, end: int
+                  ) -> Iterator[FrameResult]:
+        for frame_index, reverse, ids in plan:
+            if self._cancelled.is_set():
+                log.info("re-track cancelled before frame %d", frame_index)
+                return
+            with self._lock:
+                masks: dict[int, np.ndarray | None] = {}
+                scores: dict[int, float] = {}
+                for oid in ids:
+                    obj = self._objects.get(oid)
+                    if obj is not None:
+                        masks[oid], scores[oid] = self._track_one(obj, frame_index, reverse)
+                result = self._result(frame_index, masks, scores, tuple(masks))
+            yield result
+        with self._lock:  # prompts outside the range wait for a pass that holds them
+            self._unfinished = {oid: {f for f in frames if not first <= f < end}
+                                for oid, frames in self._unfinished.items()}
+
+    def _track_one(self, obj: ObjectState, frame_index: int, reverse: bool
+                   ) -> tuple[np.ndarray | None, float]:
+        """One object's mask and score on a frame from its neighbour in the direction of
+        travel (its anchor on a prompted frame); stored as the frame's output."""
+        if frame_index in obj.anchors:
+            mask, score = obj.anchors[frame_index].unpack(), PRESENT_SCORE
+        else:
+            prev = frame_index + 1 if reverse else frame_index - 1
+            mask, score = (obj.output(prev) if 0 <= prev < self.num_frames else None), 0.0
+            if mask is not None:
+                step = self._step.step(self._frames.read(prev), self._frames.read(frame_index),
+                                       mask, *obj.colors_near(frame_index, reverse))
+                mask, score = step.mask, max(0.5, PRESENT_SCORE * step.confidence)
+        obj.outputs[frame_index] = None if mask is None else PackedMask.pack(mask)
+        obj.tracked[frame_index] = reverse
+        return mask, score
 
     def _warm_start(self, obj: ObjectState, start: int, reverse: bool) -> np.ndarray | None:
         """The object's mask on ``start``: its anchor or stored output, or tracked silently
@@ -246,8 +338,8 @@ class OfflineTracker:
         return mask
 
     def _result(self, frame_index: int, masks: dict[int, np.ndarray | None],
-                scores: dict[int, float]) -> FrameResult:
-        ids = tuple(self._objects)
+                scores: dict[int, float], ids: tuple[int, ...] | None = None) -> FrameResult:
+        ids = tuple(self._objects) if ids is None else ids
         logits = np.stack([mask_to_logits(masks.get(i), self.height, self.width) for i in ids]) \
             if ids else np.zeros((0, self.height, self.width), np.float32)
         low = np.stack([low_res(lg) for lg in logits]) if ids else np.zeros((0, 256, 256),
@@ -266,8 +358,10 @@ class OfflineTracker:
         """Forget an object, its prompts and results (no error when unknown)."""
         with self._lock:
             self._objects.pop(int(object_id), None)
+            self._unfinished.pop(int(object_id), None)
 
     def reset(self) -> None:
         """Forget every object, prompt and result."""
         with self._lock:
             self._objects.clear()
+            self._unfinished.clear()

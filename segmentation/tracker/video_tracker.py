@@ -16,11 +16,12 @@ from typing import Any
 import numpy as np
 import torch
 
+from segmentation.retrack import FrameRange, clip_range
 from segmentation.tracker import budget
 from segmentation.tracker.caches import LruCache
 from segmentation.tracker.errors import PromptError, TrackerOutOfMemoryError
 from segmentation.tracker.frames import FrameInputs
-from segmentation.tracker.memory_bank import FrameOutput
+from segmentation.tracker.memory_bank import FrameOutput, ObjectMemory
 from segmentation.tracker.model_port import FrameFeatures, ModelPort
 from segmentation.tracker.objects import PendingOutput, PointPrompt, TrackedObject
 from segmentation.tracker.postprocess import non_overlapping, to_video_resolution
@@ -74,6 +75,9 @@ class VideoTracker:
         self._objects: dict[int, TrackedObject] = {}
         # prompted frames whose affected-only re-track was cancelled before it finished
         self._unfinished: dict[int, set[int]] = {}
+        self._range: FrameRange | None = None  # the running pass's frame range
+        #: frames the latest ``propagate`` visits (set when its generator starts)
+        self.planned_frames = 0
         self._features = LruCache[FrameFeatures](int(options.feature_cache_mb * 2**20),
                                                  lambda f: f.nbytes)
         # outputs carry their spatial memory: a correction's re-track reads the memories
@@ -204,8 +208,8 @@ class VideoTracker:
 
     # ----------------------------------------------------------------- propagation
     def propagate(self, start: int | None = None, reverse: bool = False,
-                  max_frames: int | None = None, affected_only: bool = False
-                  ) -> Iterator[FrameResult]:
+                  max_frames: int | None = None, affected_only: bool = False,
+                  frame_range: FrameRange | None = None) -> Iterator[FrameResult]:
         """Yield one ``FrameResult`` per frame in processing order (official semantics).
 
         ``start`` defaults to the earliest conditioning frame; ``reverse`` tracks backwards;
@@ -216,9 +220,16 @@ class VideoTracker:
         and results then hold only those objects; an affected-only pass that was cancelled or
         closed before its end is redone by the next one. ``cancel()`` or closing the
         generator stops between frames with the state consistent.
+
+        ``frame_range`` ``(first, end)``: only frames ``first <= f < end`` are tracked, only
+        objects prompted inside it, and nothing outside it is read (prompts and results
+        outside are kept for later passes). When the generator starts, ``planned_frames``
+        holds the number of frames it will visit.
         """
         with self._lock:
             self._cancel.clear()
+            first, end = clip_range(frame_range, self.num_frames)
+            self._range = None if frame_range is None else (first, end)
             dirty = {oid: set(o.pending) for oid, o in self._objects.items() if o.pending}
             with torch.inference_mode():
                 self._flush_pending()
@@ -228,13 +239,22 @@ class VideoTracker:
                         dirty.setdefault(oid, set()).update(frames)
                 self._unfinished = {oid: set(frames) for oid, frames in dirty.items()}
                 self._restore_neighbours(dirty)
-                plan = affected_plan(self._objects, dirty, self.num_frames)
-            else:
+                plan = affected_plan(self._objects, dirty, self.num_frames, frame_range)
+            else:  # prompts outside the range wait for a re-track whose range holds them
+                for oid, frames in dirty.items():
+                    outside = {f for f in frames if not first <= f < end}
+                    if outside:
+                        self._unfinished.setdefault(oid, set()).update(outside)
+                ids = tuple(oid for oid, o in self._objects.items()
+                            if any(first <= f < end for f in o.memory.cond))
                 if start is None:
-                    start = min(min(o.memory.cond) for o in self._objects.values())
+                    start = min((f for oid in ids for f in self._objects[oid].memory.cond
+                                 if first <= f < end), default=first)
                 self._check_frame(start)
                 order = processing_order(start, reverse, max_frames, self.num_frames)
-                plan = [(frame, reverse, tuple(self._objects)) for frame in order]
+                plan = [(frame, reverse, ids) for frame in order
+                        if first <= frame < end] if ids else []
+            self.planned_frames = len({frame for frame, _rev, _ids in plan})
             self._warn_memory(len(plan))
         for frame, rev, object_ids in plan:
             if self._cancel.is_set():
@@ -245,9 +265,10 @@ class VideoTracker:
             if self._on_result is not None:
                 self._on_result(result)
             yield result
-        if affected_only:
+        if affected_only:  # prompts outside the range wait for a pass that holds them
             with self._lock:
-                self._unfinished.clear()
+                self._unfinished = {oid: {f for f in frames if not first <= f < end}
+                                    for oid, frames in self._unfinished.items()}
 
     def _propagate_frame(self, frame: int, reverse: bool, object_ids: Sequence[int]
                          ) -> FrameResult:
@@ -273,12 +294,20 @@ class VideoTracker:
     def _track(self, features: FrameFeatures, objs: list[TrackedObject], frame: int,
                reverse: bool) -> list[FrameOutput]:
         outs, high_res, scores = tracked_outputs(
-            self._port, features, [o.memory for o in objs], frame, reverse, self.num_frames,
-            self.options.fill_hole_area)
+            self._port, features, [self._readable(o.memory) for o in objs], frame, reverse,
+            self.num_frames, self.options.fill_hole_area)
         memories = encode_memories(self._port, features, high_res, scores, binarize=False)
         for out, mem in zip(outs, memories):
             out.memory = mem
         return outs
+
+    def _readable(self, memory: ObjectMemory) -> ObjectMemory:
+        """The memories a pass may read: those inside its frame range (all without one)."""
+        if self._range is None:
+            return memory
+        first, end = self._range
+        return ObjectMemory({f: o for f, o in memory.cond.items() if first <= f < end},
+                            {f: o for f, o in memory.non_cond.items() if first <= f < end})
 
     def _flush_pending(self) -> None:
         """Memory-encode every prompt output and move it into the memory banks."""
