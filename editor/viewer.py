@@ -96,6 +96,7 @@ class Viewer(QWidget):
         self._press: QPointF | None = None
         self._drag: QPointF | None = None
         self._paint: np.ndarray | None = None
+        self._last_stroke_pt: tuple[int, int] | None = None  # frame pixels
         self.paint_base: np.ndarray | None = None  # H×W bool mask the brush starts from
 
     # -------------------------------------------------------------- content
@@ -157,6 +158,7 @@ class Viewer(QWidget):
             base = self.paint_base
             self._paint = (base.copy() if base is not None and base.shape == (h, w)
                            else np.zeros((h, w), bool))
+            self._last_stroke_pt = None
             self._stroke(pos)
             return
         if event.button() == Qt.MouseButton.RightButton or (
@@ -177,7 +179,7 @@ class Viewer(QWidget):
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if self._paint is not None:
-            mask, self._paint = self._paint, None
+            mask, self._paint, self._last_stroke_pt = self._paint, None, None
             self.mask_painted.emit(mask)
             return
         press, drag = self._press, self._drag
@@ -207,12 +209,19 @@ class Viewer(QWidget):
         return self.to_frame(pos)
 
     def _stroke(self, pos: QPointF) -> None:
+        """Paint (brush) or erase a disc at ``pos`` and a band joining it to the previous
+        position, so sparse mouse events (a fast stroke, a busy machine) leave no gaps."""
         pt = self.to_frame(pos)
         if pt is None or self._paint is None:
             return
         value = 1 if self.tool == "brush" else 0
         canvas = self._paint.astype(np.uint8)
-        cv2.circle(canvas, (int(pt.x()), int(pt.y())), int(self.brush_radius_px), value, -1)
+        here = (int(pt.x()), int(pt.y()))
+        radius = int(self.brush_radius_px)
+        cv2.circle(canvas, here, radius, value, -1)
+        if self._last_stroke_pt is not None and self._last_stroke_pt != here:
+            cv2.line(canvas, self._last_stroke_pt, here, value, 2 * radius + 1)
+        self._last_stroke_pt = here
         self._paint = canvas.astype(bool)
         style = OverlayStyle((255, 255, 255), 0.45)
         self._overlays = [overlay_image(self._paint.astype(np.uint8) * 255, style)]

@@ -67,3 +67,51 @@ def test_low_res_logits_only_on_prompted_frames_and_the_project_reopens(
     assert all(np.array_equal(reopened.read_alpha(1, f), a) for f, a in pixels.items())
     assert np.array_equal(reopened.read_low_res_logits(1, 0), prompt_logits)
     assert not list(reopened.root.rglob("*.npy"))
+
+
+# -- item 11 --------------------------------------------------------------------------------
+def _drag(qtbot, win, points):
+    """Press at the first frame pixel, one move event per later point, release at the last."""
+    to = [win.viewer.to_widget(x, y).toPoint() for x, y in points]
+    QTest.mousePress(win.viewer, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     to[0])
+    for p in to[1:]:
+        QTest.mouseMove(win.viewer, p)
+    QTest.mouseRelease(win.viewer, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                       to[-1])
+
+
+def _painted(win, frame_index=0) -> np.ndarray:
+    """The mask prompt the last stroke made (H×W bool)."""
+    project = win.session.project
+    action = project.object(win.current_object).prompts[frame_index][-1]
+    return project.prompt_mask(action) >= 0.5
+
+
+def test_brush_joins_sparse_mouse_moves_into_one_stroke(qtbot, make_window, synthetic_clip):
+    _clip, path = synthetic_clip
+    win = make_window()
+    open_clip(qtbot, win, path)
+    win.actions_["tool_brush"].setChecked(True)
+    win.viewer.brush_radius_px = 3
+    _drag(qtbot, win, [(20, 80), (140, 80)])  # two positions 120 px apart
+    qtbot.waitUntil(lambda: bool(win.session.project.objects and
+                                 win.session.project.objects[0].prompts), timeout=5000)
+    painted = _painted(win)
+    assert painted[80, 20:141].all()  # the whole segment, not two dots
+    assert not painted[70].any() and not painted[90].any()  # 3 px brush: a thin band
+
+
+def test_eraser_cuts_a_continuous_gap(qtbot, make_window, synthetic_clip):
+    clip, win = _clicked(qtbot, make_window, synthetic_clip)
+    win.request_frame()
+    qtbot.waitUntil(lambda: win.viewer.paint_base is not None, timeout=5000)
+    cx, cy, r = clip.circle(0)
+    win.actions_["tool_eraser"].setChecked(True)
+    win.viewer.brush_radius_px = 2
+    _drag(qtbot, win, [(max(0.5, cx - r - 3), cy), (cx + r + 3, cy)])  # two positions
+    qtbot.waitUntil(lambda: len(win.session.project.objects[0].prompts[0]) == 2, timeout=5000)
+    painted = _painted(win)
+    row = int(cy)
+    assert not painted[row, int(cx - r):int(cx + r) + 1].any()  # cut right through
+    assert painted[row - 5, int(cx)] and painted[row + 5, int(cx)]
