@@ -102,9 +102,9 @@ def build_request(project, output: Path, preset: str, whole_clip: bool, scale: f
                          audio=audio, inputs=(*own, project.masks.root))
 
 
-def ask_overwrite(parent: QWidget, path: Path, reason: str) -> bool:
+def ask_overwrite(parent: QWidget, path: Path, foreign: tuple[str, ...]) -> bool:
     """Ask before exporting over something Masklet did not write; the safe answer is the
-    default. ``reason``: the refusal's message."""
+    default. ``foreign``: what a folder holds that is not Masklet's."""
     folder = path.is_dir()
     text = (f"“{path.name}” holds files Masklet did not write. Export into it anyway?\n\n"
             "Only Masklet's own frame files (00000.png …) are replaced; your other files "
@@ -112,7 +112,10 @@ def ask_overwrite(parent: QWidget, path: Path, reason: str) -> bool:
             f"“{path.name}” already exists and was not written by Masklet. Replace it?")
     box = QMessageBox(QMessageBox.Icon.Warning, "Export", text,
                       QMessageBox.StandardButton.Cancel, parent)
-    box.setInformativeText(reason)
+    if foreign:
+        listed = "\n".join(foreign[:8]) + (f"\n… and {len(foreign) - 8} more"
+                                            if len(foreign) > 8 else "")
+        box.setInformativeText(f"Not Masklet's, kept:\n{listed}")
     go = box.addButton("Export into it" if folder else "Replace",
                        QMessageBox.ButtonRole.DestructiveRole)
     box.setDefaultButton(QMessageBox.StandardButton.Cancel)
@@ -291,7 +294,7 @@ class ExportDialog(QDialog):
         try:
             check_request_output(request)
         except OutputExistsError as exc:
-            if not ask_overwrite(self, Path(request.output_path), str(exc)):
+            if not ask_overwrite(self, Path(request.output_path), exc.foreign):
                 self.info.setText("Not exported: choose another output.")
                 return None
             return dataclasses.replace(request, overwrite=True)

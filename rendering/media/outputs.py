@@ -44,7 +44,12 @@ class OutputRefusedError(MediaError):
 
 class OutputExistsError(OutputRefusedError):
     """The output exists and holds what we did not write: the user may agree to overwrite
-    (``--overwrite`` / the export dialog's confirmation) and run again."""
+    (``--overwrite`` / the export dialog's confirmation) and run again. ``foreign``: the
+    entries of a folder output that are not ours (paths relative to it), empty for a file."""
+
+    def __init__(self, message: str, foreign: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.foreign = foreign
 
 
 @dataclass(frozen=True)
@@ -196,7 +201,7 @@ def check_existing(output: Path | str, layout: FolderLayout | None, overwrite: b
         raise OutputExistsError(
             f"{out}: the folder holds files Masklet did not write ({shown}) — choose an empty "
             "or new folder, or pass --overwrite (only Masklet's own frame files are replaced; "
-            "your other files stay)")
+            "your other files stay)", tuple(p.relative_to(out).as_posix() for p in foreign))
 
 
 def check_output(output: Path | str, inputs: Iterable[Path | str | None],

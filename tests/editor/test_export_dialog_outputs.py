@@ -47,11 +47,11 @@ def test_replacing_a_file_masklet_did_not_write_needs_a_yes(dialog, qtbot, monke
     before = digest(theirs)
     answers = []
     monkeypatch.setattr(export_dialog, "ask_overwrite",
-                        lambda parent, path, reason: answers.append(path) or False)
+                        lambda parent, path, foreign: answers.append((path, foreign)) or False)
     dlg.path_edit.setText(str(theirs))
     dlg.start()
-    assert answers == [theirs] and dlg.worker is None and digest(theirs) == before
-    monkeypatch.setattr(export_dialog, "ask_overwrite", lambda parent, path, reason: True)
+    assert answers == [(theirs, ())] and dlg.worker is None and digest(theirs) == before
+    monkeypatch.setattr(export_dialog, "ask_overwrite", lambda parent, path, foreign: True)
     dlg.start()
     qtbot.waitUntil(lambda: dlg.result is not None, timeout=60000)
     assert dlg.result[0] == "done", dlg.result
@@ -67,12 +67,15 @@ def test_png_export_into_a_users_folder_keeps_their_files(dialog, qtbot, monkeyp
     (folder / "sub").mkdir(parents=True)
     (folder / "notes.txt").write_text("keep me")
     (folder / "sub" / "00000.png").write_bytes(b"not a frame of ours")
-    monkeypatch.setattr(export_dialog, "ask_overwrite", lambda parent, path, reason: True)
+    asked = []
+    monkeypatch.setattr(export_dialog, "ask_overwrite",
+                        lambda parent, path, foreign: asked.append(foreign) or True)
     dlg.preset_box.setCurrentIndex(dlg.preset_box.findData("png-rgba"))
     dlg.path_edit.setText(str(folder))
     dlg.start()
     qtbot.waitUntil(lambda: dlg.result is not None, timeout=60000)
     assert dlg.result[0] == "done", dlg.result
+    assert asked == [("notes.txt", "sub")]  # what the question lists as kept
     assert (folder / "notes.txt").read_text() == "keep me"
     assert (folder / "sub" / "00000.png").read_bytes() == b"not a frame of ours"
     assert len(list(folder.glob("0*.png"))) == len(dlg.session.source)
