@@ -64,6 +64,9 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("prev_frame", "Previous frame", "View", "Left"),
     ActionSpec("go_start", "Go to start", "View", "Home"),
     ActionSpec("go_end", "Go to end", "View", "End"),
+    ActionSpec("follow_tracking", "&Follow tracking", "View", "",
+               "While tracking, show each tracked frame (a timeline click or a frame step "
+               "stops following; tracking goes on)", checkable=True, separator_before=True),
     ActionSpec("add_object", "&Add object", "Objects", "Ctrl+N",
                "Add an object, then click it in the viewer", "add", True, separator_before=True),
     ActionSpec("delete_object", "&Delete object", "Objects", "Del"),

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMessageBox
 
 from editor import window_ops
 from editor.actions import build_actions
+from editor.engine_choice import EnginePreference
 from editor.frame_compose import make_compose
 from editor.model import commands as cmd
 from editor.model.events import (
@@ -58,10 +59,10 @@ class MainWindow(QMainWindow, window_ops.WindowOps):
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
         self.session = Session(engine_factory, self)
+        self.session.new_clip_engine = EnginePreference(self.settings).get
         self.decoder: FrameDecoder | None = None
         self.frame_index = 0
         self.current_object: int | None = None
-        self.follow_tracking = True
         self.player = Player(self)
         self._build()
         self._connect()
@@ -97,6 +98,9 @@ class MainWindow(QMainWindow, window_ops.WindowOps):
         self.actions_["tool_prompt"].setChecked(True)
         self.status = StatusBar(self)
         self.setStatusBar(self.status)
+        from editor.tracking_ui import TrackingController
+
+        self.track_flow = TrackingController(self)
         self.autosave = Autosave(self)
         self._refresh_recent()
         from editor import proposals_ui

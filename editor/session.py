@@ -176,10 +176,16 @@ class Session(QObject):
             self.engine.cancel()  # a correction stops the running pass first
         self.execute(cmd.AddPrompt(self.project, object_id, int(frame_index), action))
 
-    def track(self, affected_only: bool = True) -> None:
+    def track(self, affected_only: bool = True) -> TrackRequest | None:
+        """Track inside the project's in/out range; the request sent, or None when busy."""
         if self.engine is None or self.engine.tracking:
-            return
-        self.engine.track(TrackRequest(len(self.source), affected_only))
+            return None
+        count = len(self.source)
+        project = self.project
+        request = TrackRequest(count, affected_only,
+                               (project.in_frame, project.out_frame or count))
+        self.engine.track(request)
+        return request
 
     def cancel(self) -> None:
         if self.engine is not None:

@@ -1,12 +1,26 @@
-"""Tracking from the main window: engine choice when no weights exist, progress with
-frames/s and ETA in the status bar, the playhead following the tracked frames."""
+"""Tracking from the main window: engine choice when no weights exist, the in/out range,
+progress with frames/s and ETA of this pass in the status bar, cancelling, and the playhead
+following the tracked frames until the user looks elsewhere."""
 
 from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable, Mapping
+from typing import Protocol
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction
 
 from editor.model import commands as cmd
+from editor.player import Player
+from editor.status import StatusBar
+from editor.timeline.view import TimelineView
+from editor.workers.engine import TrackRequest
+
+#: Actions that move the playhead: used while tracking, they stop following the tracker.
+NAVIGATION = ("next_frame", "prev_frame", "go_start", "go_end", "play_pause",
+              "play_forward", "play_reverse")
 
 
 def ensure_engine_choice(window) -> bool:
@@ -36,49 +50,159 @@ def ensure_engine_choice(window) -> bool:
     return True
 
 
-def start_tracking(window, affected_only: bool) -> None:
-    session = window.session
-    engine = session.engine
-    if session.project is None or engine is None or engine.tracking:
-        return
-    if not any(o.prompts for o in session.project.objects):
-        window.status.showMessage("Click an object in the viewer first, then Track.", 5000)
-        return
-    window.player.stop()
-    state = {"t0": time.perf_counter(), "first": None}
 
-    def on_result(res) -> None:
-        if state["first"] is None:
-            state["first"] = time.perf_counter() - state["t0"]
-        if window.follow_tracking:
-            window.seek(res.frame_index)  # frame, timecode, playhead and that frame's points
-            window.timeline.ensure_visible(res.frame_index)
+class TrackingHost(Protocol):
+    """What the controller needs from the window."""
 
-    def on_progress(done: int, total: int, fps: float) -> None:
+    session: object
+    status: StatusBar
+    timeline: TimelineView
+    player: Player
+    actions_: Mapping[str, QAction]
+    frame_index: int
+    seek: Callable[[int], None]
+
+
+@dataclasses.dataclass
+class TrackingRun:
+    """One Track / Re-track pass as the window sees it."""
+
+    request: TrackRequest
+    start_frame: int            # where the user was when the pass started
+    t0: float
+    first_result_s: float | None = None
+    last_frame: int | None = None  # the latest tracked frame
+    frames_done: int = 0
+    cancelling: bool = False
+
+
+class TrackingController(QObject):
+    """Track, cancel and *Follow tracking* (the playhead shows each tracked frame until a
+    timeline click or a frame step takes it elsewhere; the toggle brings it back)."""
+
+    def __init__(self, host: TrackingHost) -> None:
+        super().__init__(host)  # type: ignore[arg-type]
+        self._host = host
+        self._follow = host.actions_["follow_tracking"]
+        self._follow.blockSignals(True)
+        self._follow.setChecked(True)
+        self._follow.blockSignals(False)
+        self._auto_off = False  # following was stopped by navigation, not by the user
+        self.run: TrackingRun | None = None
+        self.last: dict | None = None  # ok, elapsed_s, first_result_s of the last pass
+        host.timeline.frame_changed.connect(self.user_navigated)
+        for key in NAVIGATION:
+            host.actions_[key].triggered.connect(self.user_navigated)
+
+    @property
+    def following(self) -> bool:
+        return self._follow.isChecked()
+
+    def set_follow(self, on: bool) -> None:
+        """The View ▸ Follow tracking toggle: on jumps to the latest tracked frame."""
+        self._auto_off = False
+        if on and self.run is not None and self.run.last_frame is not None:
+            self._show(self.run.last_frame)
+
+    def user_navigated(self, *_args) -> None:
+        """The user moved the playhead: while tracking, stop following (it keeps going)."""
+        if self.run is None or not self.following:
+            return
+        self._follow.setChecked(False)
+        self._auto_off = True
+        self._host.status.showMessage("Tracking continues; the playhead stays where you put "
+                                      "it (View ▸ Follow tracking follows it again)", 5000)
+
+    # ------------------------------------------------------------------ track / cancel
+    def start(self, affected_only: bool) -> None:
+        host = self._host
+        session = host.session
+        engine = session.engine
+        if session.project is None or engine is None or engine.tracking:
+            return
+        if not any(o.prompts for o in session.project.objects):
+            host.status.showMessage("Click an object in the viewer first, then Track.", 5000)
+            return
+        host.player.stop()
+        if self._auto_off:  # the last pass was left by navigation: follow this one
+            self._follow.setChecked(True)
+        signals = self._signals(engine)
+        for sig, slot in signals:
+            sig.connect(slot)
+        request = session.track(affected_only)
+        if request is None:
+            for sig, slot in signals:
+                sig.disconnect(slot)
+            return
+        self.run = TrackingRun(request, host.frame_index, time.perf_counter())
+        first, end = request.bounds
+        host.status.set_progress(0, end - first, "Tracking…")
+        host.status.showMessage(f"Tracking {request.range_text()}… (Esc cancels)")
+
+    def cancel(self) -> bool:
+        """Esc while tracking: stop after the frame in progress; False when not tracking."""
+        engine = self._host.session.engine
+        if self.run is None or engine is None or not engine.tracking:
+            return False
+        self.run.cancelling = True
+        self._host.session.cancel()
+        self._host.status.set_progress(self.run.frames_done, max(1, self.run.frames_done),
+                                       "Cancelling…")
+        self._host.status.showMessage("Cancelling…")  # until the worker stops
+        return True
+
+    def _signals(self, engine) -> list:
+        return [(engine.result, self._on_result), (engine.progress, self._on_progress),
+                (engine.finished, self._on_finished)]
+
+    def _show(self, frame_index: int) -> None:
+        self._host.seek(frame_index)  # frame, timecode, playhead and that frame's points
+        self._host.timeline.ensure_visible(frame_index)
+
+    def _on_result(self, res) -> None:
+        run = self.run
+        if run is None:
+            return
+        if run.first_result_s is None:
+            run.first_result_s = time.perf_counter() - run.t0
+        run.last_frame = res.frame_index
+        if self.following:
+            self._show(res.frame_index)
+
+    def _on_progress(self, done: int, total: int, fps: float) -> None:
+        run = self.run
+        if run is None:
+            return
+        run.frames_done = done
+        if run.cancelling:
+            return  # "Cancelling…" stays until the worker stops
         eta = (total - done) / fps if fps > 0 else 0.0
-        window.status.set_progress(done, total, f"Tracking {done}/{total}")
-        window.status.showMessage(f"Tracking… {fps:.1f} frames/s, about {eta:.0f} s left "
-                                  "(Esc cancels)")
+        self._host.status.set_progress(done, total, f"Tracking {done}/{total}")
+        self._host.status.showMessage(f"Tracking {run.request.range_text()}: {fps:.1f} "
+                                      f"frames/s, about {eta:.0f} s left (Esc cancels)")
 
-    def on_finished(ok: bool) -> None:
-        for sig, slot in ((engine.result, on_result), (engine.progress, on_progress),
-                          (engine.finished, on_finished)):
+    def _on_finished(self, ok: bool) -> None:
+        host, run = self._host, self.run
+        for sig, slot in self._signals(host.session.engine):
             sig.disconnect(slot)
-        window.status.hide_progress()
-        elapsed = time.perf_counter() - state["t0"]
-        window.last_tracking = {"ok": ok, "elapsed_s": elapsed,
-                                "first_result_s": state["first"]}
-        if ok and state["first"] is None:  # the pass had no frame to redo
-            text = ("Nothing to re-track: no prompt changed since the last pass "
-                    "(Track ▸ Re-track everything redoes the whole clip)")
+        self.run = None
+        if run is None:
+            return
+        host.status.hide_progress()
+        elapsed = time.perf_counter() - run.t0
+        self.last = {"ok": ok, "elapsed_s": elapsed, "first_result_s": run.first_result_s}
+        if ok and run.first_result_s is None:  # the pass had no frame to redo
+            where = "" if run.request.frame_range is None or run.request.bounds == (
+                0, run.request.num_frames) else f" in {run.request.range_text()}"
+            text = (f"Nothing to re-track{where}: no prompt changed since the last pass "
+                    "(Track ▸ Re-track everything redoes the whole range)")
+        elif ok:
+            text = f"Tracking done: {run.request.range_text()} in {elapsed:.1f} s"
         else:
-            text = f"Tracking done in {elapsed:.1f} s" if ok else "Tracking stopped"
-        window.status.showMessage(text, 6000)
-        window.timeline.refresh_lanes()
-        window.seek(window.frame_index)
-
-    engine.result.connect(on_result)
-    engine.progress.connect(on_progress)
-    engine.finished.connect(on_finished)
-    window.status.set_progress(0, window.num_frames, "Tracking…")
-    session.track(affected_only)
+            text = (f"Tracking stopped: the {run.frames_done} frames tracked are kept"
+                    if run.cancelling else "Tracking stopped")
+        host.status.showMessage(text, 6000)
+        host.timeline.refresh_lanes()
+        # Stay where the user is; after a complete pass that the playhead followed, back to
+        # the frame they were on (not the last frame of the reverse pass).
+        host.seek(run.start_frame if ok and self.following else host.frame_index)

@@ -315,9 +315,7 @@ class WindowOps:
 
     # ------------------------------------------------------------------ tracking
     def on_track(self, affected_only: bool = True) -> None:
-        from editor.tracking_ui import start_tracking
-
-        start_tracking(self, affected_only)
+        self.track_flow.start(affected_only)
 
     def on_retrack_all(self) -> None:
         self.on_track(affected_only=False)
@@ -326,11 +324,13 @@ class WindowOps:
         """Esc: close Find objects, else stop tracking, else stop playback."""
         if self.proposals.active:
             self.proposals.dismiss()
-        elif self.session.engine is not None and self.session.engine.tracking:
-            self.session.cancel()
-            self.status.showMessage("Cancelling…", 2000)
+        elif self.track_flow.cancel():
+            pass
         elif self.player.playing:
             self.player.stop()
+
+    def on_follow_tracking(self, on: bool) -> None:
+        self.track_flow.set_follow(on)
 
     def ensure_engine_choice(self) -> bool:
         from editor.tracking_ui import ensure_engine_choice

@@ -15,7 +15,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
@@ -26,10 +26,27 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class TrackRequest:
-    """``affected_only``: re-track only what changed since the last complete pass."""
+    """``affected_only``: re-track only what changed since the last complete pass;
+    ``frame_range`` ``(first, end)``: track only frames ``first <= f < end`` (the in/out
+    range; prompts outside it are kept but not used); ``cancel``: set to stop this request,
+    also before it starts (a cancel is never lost while the worker is still busy)."""
 
     num_frames: int
     affected_only: bool = True
+    frame_range: tuple[int, int] | None = None
+    cancel: threading.Event = field(default_factory=threading.Event, compare=False)
+
+    @property
+    def bounds(self) -> tuple[int, int]:
+        first, end = self.frame_range or (0, self.num_frames)
+        return max(0, first), min(self.num_frames, end)
+
+    def range_text(self) -> str:
+        """"frames 3–40 of 287" (1-based, inclusive) or "all 287 frames"."""
+        first, end = self.bounds
+        if (first, end) == (0, self.num_frames):
+            return f"all {self.num_frames} frames"
+        return f"frames {first + 1}–{end} of {self.num_frames}"
 
 
 class _EngineJob(QObject):
@@ -46,10 +63,10 @@ class _EngineJob(QObject):
         self._factory = factory
         self._store = store
         self.engine = None
-        self.cancel_event = threading.Event()
         self._applied: dict[tuple[int, int], EnginePrompt] = {}
         self._dirty: dict[int, set[int]] = {}
-        self._full_pass_done = False
+        #: the frames (first, end) a complete pass has tracked; None before the first
+        self._full_range: tuple[int, int] | None = None
 
     def _engine(self):
         if self.engine is None:
@@ -113,7 +130,6 @@ class _EngineJob(QObject):
 
     @Slot(object)
     def track(self, request: TrackRequest) -> None:
-        self.cancel_event.clear()
         try:
             ok = self._track(request)
         except Exception as exc:  # out of memory, engine bugs: a dialog, not a crash
@@ -127,48 +143,88 @@ class _EngineJob(QObject):
 
     def _passes(self, request: TrackRequest) -> list[tuple[dict, set[int] | None]]:
         engine = self._engine()
-        prompted = sorted({f for (_o, f) in self._applied})
+        first, end = request.bounds
+        params = inspect.signature(engine.propagate).parameters
+        ranged = "frame_range" in params
+
+        def bounded(start: int, reverse: bool) -> dict:
+            if ranged:
+                return {"frame_range": (first, end)}
+            return {"max_frames": start - first if reverse else end - 1 - start}  # official
+
+        prompted = sorted({f for (_o, f) in self._applied if first <= f < end})
         # objects deleted since the last pass leave empty entries: nothing to re-track there
-        dirty = {oid: fs for oid, fs in self._dirty.items() if fs}
-        if request.affected_only and self._full_pass_done:
+        dirty = {oid: {f for f in fs if first <= f < end} for oid, fs in self._dirty.items()}
+        dirty = {oid: fs for oid, fs in dirty.items() if fs}
+        covered = self._full_range is not None and (
+            self._full_range[0] <= first and end <= self._full_range[1])
+        if request.affected_only and covered:
             if not dirty:
-                return []  # nothing changed since the last complete pass
-            if "affected_only" in inspect.signature(engine.propagate).parameters:
-                return [({"affected_only": True}, set(dirty))]
+                return []  # nothing changed (inside the range) since the last complete pass
+            if "affected_only" in params:
+                return [({"affected_only": True, **({"frame_range": (first, end)} if ranged
+                                                    else {})}, set(dirty))]
             frames = sorted(f for fs in dirty.values() for f in fs)  # engines without a plan
-            return [({"start": frames[0]}, set(dirty)),
-                    ({"start": frames[-1], "reverse": True}, set(dirty))]
-        return [({"start": prompted[0]}, None), ({"start": prompted[0], "reverse": True}, None)]
+            return [({"start": frames[0], **bounded(frames[0], False)}, set(dirty)),
+                    ({"start": frames[-1], "reverse": True, **bounded(frames[-1], True)},
+                     set(dirty))]
+        start = prompted[0]
+        return [({"start": start, **bounded(start, False)}, None),
+                ({"start": start, "reverse": True, **bounded(start, True)}, None)]
 
     def _track(self, request: TrackRequest) -> bool:
         if not self._applied:
             self.failed.emit("Click on an object first, then track it.")
             return False
+        first, end = request.bounds
+        if not any(first <= f < end for (_o, f) in self._applied):
+            self.failed.emit(f"No prompt inside the in/out range ({request.range_text()}): "
+                             "click the object on a frame inside it, or clear the range "
+                             "(Edit ▸ Clear in/out).")
+            return False
+        if request.cancel.is_set():  # cancelled while the worker was busy before it
+            return False
         passes = self._passes(request)
-        # Progress counts frames, not results: both passes yield the frame they start from.
-        total = max(1, request.num_frames)
+        engine = self._engine()
+        full = passes and passes[0][1] is None
+        # Progress counts the frames this pass tracks (both passes yield their start frame).
+        total = (end - first) if full else None
         seen: set[int] = set()
         t0 = time.perf_counter()
-        for kwargs, only in passes:
-            gen = self._engine().propagate(**kwargs)
-            try:
-                for res in gen:
-                    if self.cancel_event.is_set():
-                        return False
-                    self._write(res, only)
-                    seen.add(res.frame_index)
-                    done = len(seen)
-                    self.result.emit(res)
-                    self.progress.emit(min(done, total), total,
-                                       done / max(1e-6, time.perf_counter() - t0))
-            finally:
-                gen.close()
-            if self.cancel_event.is_set():
-                return False
-        self._store.flush()
-        self._dirty.clear()
-        self._full_pass_done = True
+        try:
+            for kwargs, only in passes:
+                if request.cancel.is_set():
+                    return False
+                gen = engine.propagate(**kwargs)
+                try:
+                    for res in gen:
+                        self._write(res, only)
+                        seen.add(res.frame_index)
+                        if total is None:
+                            total = getattr(engine, "planned_frames", 0) or end - first
+                        done = len(seen)
+                        self.result.emit(res)
+                        self.progress.emit(min(done, total), total,
+                                           done / max(1e-6, time.perf_counter() - t0))
+                        if request.cancel.is_set():  # what was tracked is kept
+                            return False
+                finally:
+                    gen.close()
+        finally:
+            self._store.flush()
+        self._dirty = {oid: {f for f in fs if not first <= f < end}
+                       for oid, fs in self._dirty.items()}
+        self._full_range = self._covered_after(first, end, full)
         return True
+
+    def _covered_after(self, first: int, end: int, full: bool) -> tuple[int, int] | None:
+        """The frames complete passes have tracked, after one over (first, end)."""
+        old = self._full_range
+        if not full:
+            return old
+        if old is None or end < old[0] or first > old[1]:
+            return first, end  # no overlap: the frames between were never tracked
+        return min(first, old[0]), max(end, old[1])
 
 
 class EngineWorker(QObject):
@@ -187,6 +243,7 @@ class EngineWorker(QObject):
     def __init__(self, factory: Callable[[], object], store, parent: QObject | None = None
                  ) -> None:
         super().__init__(parent)
+        self._request: TrackRequest | None = None
         self._thread = QThread()
         self._thread.setObjectName("masklet-engine")
         self._job = _EngineJob(factory, store)
@@ -205,11 +262,13 @@ class EngineWorker(QObject):
 
     def track(self, request: TrackRequest) -> None:
         self.tracking = True
+        self._request = request
         self._track.emit(request)
 
     def cancel(self) -> None:
-        """Stop a running propagation after the frame in progress (any thread)."""
-        self._job.cancel_event.set()
+        """Stop the requested or running pass after the frame in progress (any thread)."""
+        if self._request is not None:
+            self._request.cancel.set()
         engine = self._job.engine
         if engine is not None and hasattr(engine, "cancel"):
             engine.cancel()
