@@ -6,7 +6,9 @@ Widgets read ``session.project`` and change it only through model commands
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -24,9 +26,11 @@ log = logging.getLogger(__name__)
 PROJECT_SUFFIX = ".masklet"
 
 
-def _load(path: Path, relink_to: Path | None = None) -> tuple[Project, object]:
+def _load(path: Path, relink_to: Path | None = None, engine: str | None = None
+          ) -> tuple[Project, object]:
     """Worker-thread part of opening: a project file or a video → (project, frame source).
-    ``relink_to``: the clip the user chose for a project whose clip is missing or changed.
+    ``relink_to``: the clip the user chose for a project whose clip is missing or changed;
+    ``engine``: the engine of a new project (None: the default).
     Raises ``MediaMismatchError`` when the clip needs relinking."""
     from rendering.media import open_source, probe
 
@@ -47,6 +51,8 @@ def _load(path: Path, relink_to: Path | None = None) -> tuple[Project, object]:
     source = open_source(path)
     project = Project(source_path=path.absolute(),
                       media=MediaSnapshot.from_media_info(probe(path)))
+    if engine is not None:
+        project.engine = dataclasses.replace(project.engine, engine=engine)
     return project, source
 
 
@@ -77,6 +83,8 @@ class Session(QObject):
         #: the open project came from a file (not from crash recovery)
         self.opened_from_file = False
         self._opening: Path | None = None
+        #: the engine a new clip's project gets (the user's preference; None: the default)
+        self.new_clip_engine: Callable[[], str | None] = lambda: None
 
     # ------------------------------------------------------------------ open / close
     def open_path(self, path: Path | str, relink_to: Path | str | None = None) -> None:
@@ -84,8 +92,9 @@ class Session(QObject):
         ``relink_needed``. ``relink_to``: the clip to use for the project."""
         path = Path(path)
         relink = None if relink_to is None else Path(relink_to)
+        engine = self.new_clip_engine()
         self.loading, self._opening = True, path
-        self._pending = run_in_background(lambda: _load(path, relink), self._install,
+        self._pending = run_in_background(lambda: _load(path, relink, engine), self._install,
                                           self._failed, self)
 
     def open_project_object(self, project: Project) -> None:

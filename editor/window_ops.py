@@ -333,7 +333,7 @@ class WindowOps:
         self.track_flow.set_follow(on)
 
     def ensure_engine_choice(self) -> bool:
-        from editor.tracking_ui import ensure_engine_choice
+        from editor.engine_choice import ensure_engine_choice
 
         return ensure_engine_choice(self)
 
@@ -353,8 +353,9 @@ class WindowOps:
 
     def on_model_settings(self) -> None:
         from editor.dialogs.model_settings import ModelSettingsDialog
+        from editor.engine_choice import EnginePreference
 
-        ModelSettingsDialog(self.session, self).exec()
+        ModelSettingsDialog(self.session, self, EnginePreference(self.settings)).exec()
 
     # ------------------------------------------------------------------ export, help
     def on_export(self) -> None:

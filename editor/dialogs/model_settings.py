@@ -1,4 +1,7 @@
-"""Track ▸ Model settings: engine, installed checkpoint, device, precision (undoable)."""
+"""Track ▸ Model settings: engine, installed checkpoint, device, precision (undoable).
+
+The engine chosen here is also the one new clips get (:class:`EnginePreference`); the
+SAM 2 settings are disabled while the offline engine is chosen (it uses none of them)."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from editor.engine_choice import EnginePreference
 from editor.model import commands as cmd
 from editor.model.project import EngineSettings
 from segmentation.sam2.precision import PRECISIONS
@@ -22,9 +26,11 @@ AUTO_TIP = ("auto: bfloat16 on GPUs from Ampere on and on CPUs with bfloat16 ari
 
 
 class ModelSettingsDialog(QDialog):
-    def __init__(self, session, parent=None) -> None:
+    def __init__(self, session, parent=None, preference: EnginePreference | None = None
+                 ) -> None:
         super().__init__(parent)
         self.session = session
+        self.preference = preference
         self.setWindowTitle("Model settings")
         settings = session.project.engine if session.project else EngineSettings()
         self.engine_box = QComboBox()
@@ -48,6 +54,10 @@ class ModelSettingsDialog(QDialog):
         self._fill_models(settings.model_name)
         download = QPushButton("Download a checkpoint…")
         download.clicked.connect(self._download)
+        self.download_button = download
+        self.engine_box.setToolTip("New clips get this engine too")
+        self.engine_box.currentIndexChanged.connect(self._engine_changed)
+        self._engine_changed()
         form = QFormLayout()
         form.addRow("Engine", self.engine_box)
         form.addRow("Checkpoint", self.model_box)
@@ -61,6 +71,12 @@ class ModelSettingsDialog(QDialog):
         lay = QVBoxLayout(self)
         lay.addLayout(form)
         lay.addWidget(buttons)
+
+    def _engine_changed(self, *_a) -> None:
+        """Checkpoint, device and precision are SAM 2's: off while Offline is chosen."""
+        sam2 = self.engine_box.currentData() == "sam2"
+        for widget in (self.model_box, self.download_button, self.device_box, self.dtype_box):
+            widget.setEnabled(sam2)
 
     def _label_auto(self, *_a) -> None:
         """Show what "auto" means on the chosen device, e.g. "auto (bfloat16 here)"."""
@@ -101,6 +117,8 @@ class ModelSettingsDialog(QDialog):
     def _apply(self) -> None:
         project = self.session.project
         new = self.chosen()
+        if self.preference is not None:
+            self.preference.set(new.engine)
         if project is not None and dataclasses.asdict(new) != dataclasses.asdict(
                 project.engine):
             self.session.execute(cmd.SetEngineSettings(project, new))

@@ -1,4 +1,6 @@
-"""Shown when SAM 2 is selected but no checkpoint is installed."""
+"""Shown when SAM 2 is selected but no checkpoint is installed (once: the answer is kept, see
+:mod:`editor.engine_choice`). Enter picks the offline engine: nothing starts a download
+unless the user clicks it."""
 
 from __future__ import annotations
 
@@ -14,8 +16,8 @@ class NoWeightsDialog(QDialog):
         self.choice: str | None = None
         text = QLabel("Tracking with SAM 2 needs a checkpoint (the tiny one is about "
                       "150 MB).<br><br>Download it now, or track with the <b>offline "
-                      "engine</b> (no download, less precise on hard clips). You can change "
-                      "this later in Track ▸ Model settings.")
+                      "engine</b> (no download, less precise on hard clips). Your choice is "
+                      "kept for new clips; change it in Track ▸ Model settings.")
         text.setWordWrap(True)
         buttons = QDialogButtonBox()
         download = QPushButton("Download SAM 2 tiny…")
@@ -23,6 +25,10 @@ class NoWeightsDialog(QDialog):
         buttons.addButton(download, QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(offline, QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        download.setAutoDefault(False)
+        offline.setAutoDefault(True)
+        offline.setDefault(True)
+        self.offline_button, self.download_button = offline, download
         download.clicked.connect(self._download)
         offline.clicked.connect(self._offline)
         buttons.rejected.connect(self.reject)
@@ -30,6 +36,7 @@ class NoWeightsDialog(QDialog):
         lay.addWidget(text)
         lay.addWidget(buttons)
         self.setMinimumWidth(460)
+        offline.setFocus()
 
     def _offline(self) -> None:
         self.choice = "offline"

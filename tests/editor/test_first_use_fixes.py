@@ -115,3 +115,86 @@ def test_eraser_cuts_a_continuous_gap(qtbot, make_window, synthetic_clip):
     row = int(cy)
     assert not painted[row, int(cx - r):int(cx + r) + 1].any()  # cut right through
     assert painted[row - 5, int(cx)] and painted[row + 5, int(cx)]
+
+
+# -- item 8 ---------------------------------------------------------------------------------
+def test_engine_question_is_asked_once_and_remembered(qtbot, make_window, synthetic_clip,
+                                                      monkeypatch, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from editor.dialogs.no_weights import NoWeightsDialog
+    from editor.main_window import MainWindow
+
+    monkeypatch.setenv("MASKLET_MODELS_DIR", str(tmp_path / "models"))
+    asked = []
+
+    def exec_(dialog):
+        asked.append(dialog.windowTitle())
+        dialog.choice = "offline"
+        return 1
+
+    monkeypatch.setattr(NoWeightsDialog, "exec", exec_)
+    clip, path = synthetic_clip
+    win = make_window(None)  # the real engine choice, as a user gets it
+    open_clip(qtbot, win, path)
+    cx, cy, _r = clip.circle(0)
+    click_frame(qtbot, win, cx, cy)
+    assert len(asked) == 1 and win.session.project.engine.engine == "offline"
+    qtbot.waitUntil(lambda: _mask(win, 1, 0) is not None, timeout=10000)
+
+    second = tmp_path / "second.mp4"
+    second.write_bytes(path.read_bytes())
+    open_clip(qtbot, win, second)  # a new clip: the answer holds
+    assert win.session.project.engine.engine == "offline"
+    assert not win.session.project.dirty
+    click_frame(qtbot, win, cx, cy)
+    qtbot.waitUntil(lambda: _mask(win, 1, 0) is not None, timeout=10000)
+    assert len(asked) == 1
+
+    # the next start of Masklet (same preferences) does not ask either
+    again = MainWindow(settings=QSettings(win.settings.fileName(), QSettings.Format.IniFormat))
+    qtbot.addWidget(again)
+    again.autosave.folder = tmp_path / "recovery2"
+    again.show()
+    open_clip(qtbot, again, path)
+    assert again.session.project.engine.engine == "offline"
+    click_frame(qtbot, again, cx, cy)
+    qtbot.waitUntil(lambda: _mask(again, 1, 0) is not None, timeout=10000)
+    assert len(asked) == 1
+    again.session.project.undo_stack.set_clean()
+    again.close()
+
+
+def test_engine_question_defaults_to_the_choice_without_a_download(qtbot, make_window):
+    from editor.dialogs.no_weights import NoWeightsDialog
+
+    win = make_window()
+    dialog = NoWeightsDialog(win)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.offline_button.isDefault() and not dialog.download_button.isDefault()
+    assert not dialog.download_button.autoDefault()
+    QTest.keyClick(dialog, Qt.Key.Key_Return)
+    assert dialog.choice == "offline" and dialog.result() == 1
+
+
+def test_model_settings_change_the_engine_of_new_clips(qtbot, make_window, synthetic_clip):
+    from editor.dialogs.model_settings import ModelSettingsDialog
+    from editor.engine_choice import EnginePreference
+
+    _clip, path = synthetic_clip
+    win = make_window()
+    open_clip(qtbot, win, path)
+    preference = EnginePreference(win.settings)
+    dialog = ModelSettingsDialog(win.session, win, preference)
+    qtbot.addWidget(dialog)
+    sam2_only = (dialog.model_box, dialog.download_button, dialog.device_box, dialog.dtype_box)
+    dialog.engine_box.setCurrentIndex(dialog.engine_box.findData("sam2"))
+    assert all(w.isEnabled() for w in sam2_only)
+    dialog.engine_box.setCurrentIndex(dialog.engine_box.findData("offline"))
+    assert not any(w.isEnabled() for w in sam2_only)  # item 12: Offline uses none of them
+    dialog._apply()
+    assert preference.get() == "offline" and win.session.project.engine.engine == "offline"
+    win.close_project()
+    open_clip(qtbot, win, path)
+    assert win.session.project.engine.engine == "offline"
