@@ -28,6 +28,7 @@ from editor.model.events import (
     RangeChanged,
     Saved,
 )
+from editor.open_message import opened_message
 from editor.panels.effects import BACKGROUND, EffectsPanel
 from editor.panels.objects import ObjectsPanel
 from editor.player import Player
@@ -168,9 +169,7 @@ class MainWindow(QMainWindow, window_ops.WindowOps):
         self._update_title()
         self._update_compose()
         self.seek(0)
-        self.status.showMessage(f"Opened {Path(project.source_path).name}: "
-                                f"{len(source)} frames at {float(fps):.3g} fps — click an "
-                                "object to start", 8000)
+        self.status.showMessage(opened_message(project, len(source), fps), 8000)
         self.autosave.start(project)
         if self.session.opened_from_file and project.missing_masks:
             self.show_error("Masks missing", f"{project.missing_masks_message()}. Those "

@@ -39,11 +39,21 @@ def install(window) -> ProposalController:
     return controller
 
 
+#: Why Find objects cannot run without weights, whichever engine tracks (the offline
+#: engine tracks without weights but cannot propose objects, so it is no way out here).
+NO_WEIGHTS = ("no SAM 2 checkpoint is installed — download one in Track ▸ Model settings "
+              "(the offline engine tracks without one but cannot find objects: click the "
+              "objects instead)")
+
+
 def default_model(window):
     """The SAM 2 model of the project's engine settings (raises NoWeightsError)."""
-    from editor.engines import shared_sam2
+    from editor.engines import NoWeightsError, shared_sam2
 
-    return shared_sam2(window.session.project.engine)[0]
+    try:
+        return shared_sam2(window.session.project.engine)[0]
+    except NoWeightsError as exc:
+        raise NoWeightsError(NO_WEIGHTS) from exc
 
 
 def _creator(window):

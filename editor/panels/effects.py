@@ -22,6 +22,9 @@ from editor.model.effects import EffectRef
 from editor.panels.params import build_param_form
 
 BACKGROUND = -1
+#: Effects whose colour parameter starts as the object's colour (an effect's own default,
+#: white for the outline, vanishes on bright scenes; the object's colour matches its overlay).
+OBJECT_COLOURED = {"object-outline": "colour"}
 
 
 def effect_names(target: str) -> list[tuple[str, str]]:
@@ -168,10 +171,13 @@ class EffectsPanel(QWidget):
 
     # ------------------------------------------------------------------ edits
     def add_effect(self, name: str) -> None:
-        if self.session.project is None:
+        project = self.session.project
+        if project is None:
             return
-        self.session.execute(cmd.InsertEffect(self.session.project, self.owner,
-                                              EffectRef(name)))
+        params = {}
+        if name in OBJECT_COLOURED and self.owner is not None:
+            params[OBJECT_COLOURED[name]] = project.object(self.owner).colour
+        self.session.execute(cmd.InsertEffect(project, self.owner, EffectRef(name, params)))
         self.stack_list.setCurrentRow(0)
 
     def add_selected(self) -> None:

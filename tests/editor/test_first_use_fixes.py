@@ -198,3 +198,71 @@ def test_model_settings_change_the_engine_of_new_clips(qtbot, make_window, synth
     win.close_project()
     open_clip(qtbot, win, path)
     assert win.session.project.engine.engine == "offline"
+
+
+# -- item 12 --------------------------------------------------------------------------------
+def test_find_objects_without_weights_does_not_advise_the_offline_engine(
+        qtbot, make_window, synthetic_clip, monkeypatch, tmp_path):
+    import dataclasses
+
+    from editor.model import commands as cmd
+
+    monkeypatch.setenv("MASKLET_MODELS_DIR", str(tmp_path / "no-models"))
+    _clip, path = synthetic_clip
+    win = make_window()
+    open_clip(qtbot, win, path)
+    project = win.session.project
+    win.session.execute(cmd.SetEngineSettings(
+        project, dataclasses.replace(project.engine, engine="offline")))
+    win.on_find_objects()
+    qtbot.waitUntil(lambda: "Find objects" in win.statusBar().currentMessage() and
+                    "checkpoint" in win.statusBar().currentMessage(), timeout=30000)
+    message = win.statusBar().currentMessage()
+    assert "use the offline engine" not in message
+    assert message.startswith("Find objects failed: no SAM 2 checkpoint is installed")
+    assert "Model settings" in message and "click the objects" in message
+
+
+def test_reopening_a_project_names_it_and_its_objects(qtbot, make_window, tmp_path):
+    from fractions import Fraction
+
+    from editor.model import commands as cmd
+    from rendering.synthetic import SyntheticClip
+
+    clip = SyntheticClip(width=160, height=96, num_frames=12, fps=Fraction(30000, 1001))
+    path = clip.write(tmp_path / "ntsc.mp4")
+    win = make_window()
+    open_clip(qtbot, win, path)
+    message = win.statusBar().currentMessage()
+    assert message == "Opened ntsc.mp4: 12 frames at 29.97 fps — click an object to start"
+    cx, cy, _r = clip.circle(0)
+    click_frame(qtbot, win, cx, cy)
+    qtbot.waitUntil(lambda: _mask(win, 1, 0) is not None, timeout=10000)
+    win.session.execute(cmd.SetObjectField(win.session.project, 1, "name", "Mug"))
+    assert win.save_to(tmp_path / "coffee.masklet")
+    win.close_project()
+    open_clip(qtbot, win, tmp_path / "coffee.masklet")
+    message = win.statusBar().currentMessage()
+    assert message == "Opened project coffee.masklet: 1 object (Mug), 12 frames at 29.97 fps"
+
+
+def test_outline_starts_in_the_objects_colour_and_shows_on_a_bright_scene(
+        qtbot, make_window, synthetic_clip):
+    from rendering.effects import effect_class
+
+    clip, win = _clicked(qtbot, make_window, synthetic_clip)
+    obj = win.session.project.objects[0]
+    win.effects_panel.set_owner(obj.object_id)
+    win.effects_panel.add_effect("object-outline")
+    (ref,) = obj.effects
+    assert ref.params["colour"] == obj.colour
+    qtbot.waitUntil(lambda: "colour" in win.effects_panel.param_widgets, timeout=2000)
+    assert obj.colour in win.effects_panel.param_widgets["colour"].styleSheet()
+    # on a white frame the band around the object stands out (a white one would not)
+    from rendering.effects.base import EffectContext
+
+    effect = effect_class(ref.name)(**ref.params)
+    white = np.full((96, 160, 3), 255, np.uint8)
+    mask = clip.mask(0, 1).astype(np.float32)
+    out = effect.apply(white, mask, EffectContext(object_id=obj.object_id))
+    assert (np.abs(out.astype(int) - 255).sum(axis=2) > 100).sum() > 50
