@@ -1,6 +1,8 @@
-"""SAM 2 / SAM 2.1 in plain PyTorch: configs, builders, checkpoint loading, image predictor.
+"""SAM 2 / SAM 2.1 and EfficientTAM in plain PyTorch: configs, builders, checkpoint loading,
+image predictor.
 
-Public API: ``CONFIGS`` (the 8 official names → :class:`SAM2Config`), ``build_sam2``,
+Public API: ``CONFIGS`` (the 16 official names → :class:`SAM2Config`: 8 SAM 2, 8
+EfficientTAM), ``build_sam2``,
 ``load_sam2``, ``SAM2Model``, ``ImagePredictor``. Imports are lazy so that importing the
 package does not import torch.
 """

@@ -36,9 +36,10 @@ def _init_free_parameters(model: SAM2Model) -> None:
             param = getattr(model, name)
             if param is not None:
                 torch.nn.init.trunc_normal_(param, std=0.02)
-        for param in (model.image_encoder.trunk.pos_embed,
-                      model.image_encoder.trunk.pos_embed_window):
-            torch.nn.init.trunc_normal_(param, std=0.02)
+        for name in ("pos_embed", "pos_embed_window"):  # ViT trunks have no window table
+            param = getattr(model.image_encoder.trunk, name, None)
+            if param is not None:
+                torch.nn.init.trunc_normal_(param, std=0.02)
 
 
 @functools.lru_cache(maxsize=16)

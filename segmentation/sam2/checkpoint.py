@@ -1,7 +1,10 @@
-"""Load official SAM 2 checkpoints (``{"model": state_dict}``) strictly, detecting the config.
+"""Load official SAM 2 and EfficientTAM checkpoints (``{"model": state_dict}``) strictly,
+detecting the config.
 
-Detection compares the checkpoint's key set and tensor shapes with the eight official configs:
-sizes differ in trunk depth/width, SAM 2.1 has three extra tensors.
+Detection compares the checkpoint's key set and tensor shapes with the sixteen official
+configs: sizes differ in trunk depth/width, SAM 2.1 has three extra tensors, EfficientTAM has a
+ViT trunk; EfficientTAM's variants of one size share all shapes and are told apart by the
+official file name.
 """
 
 from __future__ import annotations
@@ -69,17 +72,41 @@ def _mismatch(found: dict[str, tuple[int, ...]],
     return missing, unexpected, wrong
 
 
-def closest_official_config(sd: dict[str, torch.Tensor]) -> tuple[str, bool]:
-    """(name, exact) of the official config that fits the checkpoint best."""
+def _pick_by_file_name(names: list[str], file_name: str | None) -> str:
+    """Among configs with identical tensor shapes, the one the file is named after.
+
+    EfficientTAM's 1024, 512 and pooled-attention variants of one size share every shape, so
+    the official file name (``efficienttam_ti_512x512.pt``...) decides; the longest config
+    name contained in it wins, else the first (the plain 1024-pixel model).
+    """
+    stem = (file_name or "").lower()
+    named = [n for n in names if n in stem]
+    choice = max(named, key=len) if named else names[0]
+    if not named:
+        logger.warning("%s: tensor shapes fit %s; assuming %s (name the file after its "
+                       "config or pass the config)", file_name, ", ".join(names), choice)
+    return choice
+
+
+def closest_official_config(sd: dict[str, torch.Tensor],
+                            file_name: str | None = None) -> tuple[str, bool]:
+    """(name, exact) of the official config that fits the checkpoint best.
+
+    ``file_name`` separates configs whose tensors have the same shapes (see
+    :func:`_pick_by_file_name`).
+    """
     found = _shapes(sd)
     best, best_bad = CONFIG_NAMES[0], None
+    exact: list[str] = []
     for name in CONFIG_NAMES:
         missing, unexpected, wrong = _mismatch(found, official_shapes(name))
         bad = len(missing) + len(unexpected) + len(wrong)
         if bad == 0:
-            return name, True
-        if best_bad is None or bad < best_bad:
+            exact.append(name)
+        elif best_bad is None or bad < best_bad:
             best, best_bad = name, bad
+    if exact:
+        return _pick_by_file_name(exact, file_name), True
     return best, False
 
 
@@ -94,7 +121,7 @@ def _check(path: Path, sd: dict[str, torch.Tensor], config: SAM2Config) -> None:
     missing, unexpected, wrong = _mismatch(_shapes(sd), config_shapes(config))
     if not (missing or unexpected or wrong):
         return
-    name, exact = closest_official_config(sd)
+    name, exact = closest_official_config(sd, path.name)
     looks = f"it looks like {name}" if exact else f"closest official config: {name}"
     raise CheckpointError(
         f"{path}: checkpoint does not fit config {config.name} ({looks}); pass the matching "
@@ -108,13 +135,14 @@ def load_sam2(checkpoint_path: str | Path, config: ConfigLike | None = None,
               dtype: torch.dtype = torch.float32) -> SAM2Model:
     """Load a checkpoint strictly into a model (eval mode) on ``device`` in ``dtype``.
 
-    When ``config`` is None it is detected from the tensor shapes among the 8 official configs.
+    When ``config`` is None it is detected from the tensor shapes among the 16 official configs
+    (SAM 2 and EfficientTAM; the file name separates EfficientTAM variants of equal shapes).
     Raises :class:`CheckpointError` (a user error) for every problem with the file.
     """
     path = Path(checkpoint_path)
     sd = read_state_dict(path)
     if config is None:
-        name, exact = closest_official_config(sd)
+        name, exact = closest_official_config(sd, path.name)
         if not exact:
             config = name  # _check below lists what differs
         else:
@@ -136,7 +164,7 @@ def save_checkpoint(model: SAM2Model, path: str | Path) -> None:
     tmp.replace(path)
 
 
-def describe(sd: dict[str, Any]) -> str:
+def describe(sd: dict[str, Any], file_name: str | None = None) -> str:
     """One line naming the official config a state dict belongs to (for ``models verify``)."""
-    name, exact = closest_official_config(sd)
+    name, exact = closest_official_config(sd, file_name)
     return name if exact else f"unknown (closest: {name})"

@@ -1,4 +1,5 @@
-"""The eight official SAM 2 / SAM 2.1 configurations as plain data.
+"""The official configurations as plain data: eight SAM 2 / SAM 2.1 (here) and eight
+EfficientTAM (``configs_efficienttam``).
 
 Each config is a nested dict in the reference manifest schema (``hyperparameters`` of
 ``sam2-reference/manifest/<name>.json``): ``image_encoder.trunk``, ``image_encoder.neck``,
@@ -11,6 +12,8 @@ from __future__ import annotations
 
 import copy
 from typing import Any
+
+from segmentation.sam2.configs_efficienttam import EFFICIENTTAM_NAMES, efficienttam_hyperparameters
 
 #: Trunk differences per size: embed_dim, num_heads, stages, global_att_blocks,
 #: window_spec, window_pos_embed_bkg_spatial_size.
@@ -94,14 +97,20 @@ def _official(size: str, v21: bool) -> dict[str, Any]:
     return hp
 
 
-#: Official config names in the order the README lists them.
-CONFIG_NAMES: tuple[str, ...] = tuple(
+#: Official SAM 2 config names in the order the README lists them.
+SAM2_CONFIG_NAMES: tuple[str, ...] = tuple(
     f"{prefix}_hiera_{size}" for prefix in ("sam2.1", "sam2") for size in ("t", "s", "b+", "l")
 )
+#: Official EfficientTAM config names (see ``configs_efficienttam``).
+EFFICIENTTAM_CONFIG_NAMES: tuple[str, ...] = EFFICIENTTAM_NAMES
+#: Every official config of the model family: SAM 2 first, then EfficientTAM.
+CONFIG_NAMES: tuple[str, ...] = SAM2_CONFIG_NAMES + EFFICIENTTAM_CONFIG_NAMES
 
 
 def official_hyperparameters(name: str) -> dict[str, Any]:
     """A fresh (mutable) hyper-parameter dict of the official config ``name``."""
+    if name in EFFICIENTTAM_CONFIG_NAMES:
+        return efficienttam_hyperparameters(name)
     prefix, _, size = name.partition("_hiera_")
     if prefix not in ("sam2", "sam2.1") or size not in _TRUNKS:
         raise KeyError(name)

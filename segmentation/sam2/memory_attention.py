@@ -8,10 +8,12 @@ tokens at the end), then an MLP; pre-norm residual blocks, final LayerNorm. Infe
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from torch import Tensor, nn
 
+from segmentation.sam2.pooled_attention import PooledRoPEAttention
 from segmentation.sam2.rope import RoPEAttention
 
 #: LayerNorm epsilon of the memory attention (fixed in the official code: torch's default).
@@ -20,8 +22,18 @@ _LAYERNORM_EPS = 1e-5
 _ACTIVATIONS = {"relu": nn.ReLU, "gelu": nn.GELU}
 
 
+#: Attention class per manifest ``type`` → pooled-memory variant (0 = plain RoPE attention).
+_POOLED_VARIANTS = {"RoPEAttention": 0, "EfficientRoPEAttention1": 1,
+                    "EfficientRoPEAttention2": 2}
+
+
 def _rope_attention(hp: dict[str, Any]) -> RoPEAttention:
-    return RoPEAttention(
+    kind = hp.get("type", "RoPEAttention")
+    if kind not in _POOLED_VARIANTS:
+        raise ValueError(f"unknown memory attention type {kind!r}")
+    variant = _POOLED_VARIANTS[kind]
+    cls = partial(PooledRoPEAttention, variant=variant) if variant else RoPEAttention
+    return cls(
         embedding_dim=int(hp["embedding_dim"]),
         num_heads=int(hp["num_heads"]),
         downsample_rate=int(hp.get("downsample_rate", 1)),

@@ -32,8 +32,9 @@ from segmentation.sam2.hiera import Hiera
 from segmentation.sam2.mask_decoder import MaskDecoder
 from segmentation.sam2.memory_attention import build_memory_attention
 from segmentation.sam2.memory_encoder import build_memory_encoder
-from segmentation.sam2.neck import FpnNeck, ImageEncoder
+from segmentation.sam2.neck import ImageEncoder, build_neck
 from segmentation.sam2.prompt_encoder import PromptEncoder
+from segmentation.sam2.vit import ViT
 
 #: Logit given to every pixel of an absent object (official ``NO_OBJ_SCORE``).
 NO_OBJ_SCORE = -1024.0
@@ -44,13 +45,14 @@ class ImageFeatures:
     """Encoder outputs for B images of side S (model dtype).
 
     Attributes:
-        fpn: FPN levels kept after scalp, stride 4 first: B×C×S/4×S/4, B×C×S/8, B×C×S/16.
+        fpn: neck levels kept after scalp, stride 4 first: B×C×S/4×S/4, B×C×S/8, B×C×S/16
+            (SAM 2); only the stride-16 level B×C×S/16×S/16 (EfficientTAM's ViTDet neck).
         fpn_pos: their sine position encodings, same shapes.
         high_res_feats: [B×C/8×S/4×S/4, B×C/4×S/8×S/8] after ``conv_s0``/``conv_s1``
             (empty when the config does not use high-res features).
         vision_features: B×C×S/16×S/16 = ``fpn[-1]`` (no ``no_mem_embed`` added).
         vision_pos_enc: same list as ``fpn_pos``.
-        trunk: Hiera outputs (strides 4, 8, 16, 32), for debugging.
+        trunk: trunk outputs, for debugging (Hiera: strides 4, 8, 16, 32; ViT: stride 16).
     """
 
     fpn: list[Tensor]
@@ -83,6 +85,16 @@ class SamHeadsOutput:
     object_score_logits: Tensor
 
 
+def _trunk(hp: dict) -> nn.Module:
+    """The trunk named by ``hp["type"]``: Hiera (SAM 2, no type in its manifests) or ViT."""
+    kind = hp.get("type", "Hiera")
+    if kind == "ViT":
+        return ViT(hp)
+    if kind == "Hiera":
+        return Hiera(hp)
+    raise ValueError(f"unknown trunk type {kind!r}")
+
+
 def _decoder(config: SAM2Config) -> MaskDecoder:
     opts = config.decoder_options
     return MaskDecoder(
@@ -112,7 +124,8 @@ class SAM2Model(nn.Module):
         if hp["no_obj_embed_spatial"]:
             self.no_obj_embed_spatial = nn.Parameter(torch.zeros(1, m))
         enc = hp["image_encoder"]
-        self.image_encoder = ImageEncoder(Hiera(enc["trunk"]), FpnNeck(enc["neck"]), enc["scalp"])
+        self.image_encoder = ImageEncoder(_trunk(enc["trunk"]), build_neck(enc["neck"]),
+                                          enc["scalp"])
         if hp["use_obj_ptrs_in_encoder"]:
             self.mask_downsample = nn.Conv2d(1, 1, kernel_size=4, stride=4)
         self.memory_attention = build_memory_attention(hp["memory_attention"])

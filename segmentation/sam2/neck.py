@@ -1,8 +1,10 @@
-"""FPN neck of the SAM 2 image encoder and its sine position encoding.
+"""Necks of the image encoder (SAM 2's FPN, EfficientTAM's ViTDet neck) and their sine
+position encoding.
 
-Trunk maps (highest resolution first) → d_model-channel maps at the same strides, with a
-top-down nearest-neighbour pathway on ``fpn_top_down_levels``; each level gets a DETR sine
-position encoding (B×d_model×H×W).
+FPN: trunk maps (highest resolution first) → d_model-channel maps at the same strides, with a
+top-down nearest-neighbour pathway on ``fpn_top_down_levels``. ViTDet: one stride-16 map →
+1×1 conv, LayerNorm2d, 3×3 conv, LayerNorm2d (no biases when normalised). Each level gets a
+DETR sine position encoding (B×d_model×H×W).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
+
+from segmentation.sam2.common import LayerNorm2d
 
 
 class SinePositionEncoding(nn.Module):
@@ -87,10 +91,53 @@ class FpnNeck(nn.Module):
         return out, pos
 
 
+class ViTDetNeck(nn.Module):
+    """Built from ``hyperparameters["image_encoder"]["neck"]`` with ``type: "ViTDetNeck"``.
+
+    Keys ``convs.<i>.conv_1x1``, ``norm_0``, ``conv_3x3``, ``norm_1`` (one entry per trunk
+    level; EfficientTAM has one).
+    """
+
+    def __init__(self, hp: dict[str, Any]) -> None:
+        super().__init__()
+        pe = hp["position_encoding"]
+        self.position_encoding = SinePositionEncoding(pe["num_pos_feats"], pe["temperature"],
+                                                      pe["normalize"], pe["scale"])
+        d = int(hp["d_model"])
+        norm = hp.get("neck_norm")
+        if norm not in (None, "LN"):
+            raise ValueError(f"ViTDet neck: neck_norm={norm!r} is not supported")
+        self.convs = nn.ModuleList()
+        for dim in hp["backbone_channel_list"]:
+            level = nn.Sequential()
+            level.add_module("conv_1x1", nn.Conv2d(dim, d, 1, bias=norm is None))
+            if norm is not None:
+                level.add_module("norm_0", LayerNorm2d(d))
+            level.add_module("conv_3x3", nn.Conv2d(d, d, 3, padding=1, bias=norm is None))
+            if norm is not None:
+                level.add_module("norm_1", LayerNorm2d(d))
+            self.convs.append(level)
+
+    def forward(self, xs: list[Tensor]) -> tuple[list[Tensor], list[Tensor]]:
+        """[B×C_in×h×w] → ([B×d_model×h×w], [position encoding, same shape])."""
+        out = self.convs[0](xs[0])
+        return [out], [self.position_encoding(out).to(out.dtype)]
+
+
+def build_neck(hp: dict[str, Any]) -> nn.Module:
+    """The neck named by ``hp["type"]`` (FPN when absent, as in the SAM 2 manifests)."""
+    kind = hp.get("type", "FpnNeck")
+    if kind == "ViTDetNeck":
+        return ViTDetNeck(hp)
+    if kind == "FpnNeck":
+        return FpnNeck(hp)
+    raise ValueError(f"unknown neck type {kind!r}")
+
+
 class ImageEncoder(nn.Module):
     """Trunk + neck; drops the ``scalp`` lowest-resolution levels (keys ``trunk``, ``neck``)."""
 
-    def __init__(self, trunk: nn.Module, neck: FpnNeck, scalp: int) -> None:
+    def __init__(self, trunk: nn.Module, neck: nn.Module, scalp: int) -> None:
         super().__init__()
         self.trunk = trunk
         self.neck = neck

@@ -136,6 +136,11 @@ class RoPEAttention(nn.Module):
         b, n, c = x.shape
         return x.reshape(b, n, self.num_heads, c // self.num_heads).transpose(1, 2)
 
+    def _attention(self, q: Tensor, k: Tensor, v: Tensor, num_k_rope: int) -> Tensor:
+        """Attention of rotated heads (B, h, N, d) over keys whose first ``num_k_rope`` tokens
+        are spatial (memory frames of N tokens each); subclasses pool them."""
+        return attend(q, k, v)
+
     def forward(self, q: Tensor, k: Tensor, v: Tensor, num_k_exclude_rope: int = 0) -> Tensor:
         q = self._split_heads(self.q_proj(q))
         k = self._split_heads(self.k_proj(k))
@@ -154,6 +159,6 @@ class RoPEAttention(nn.Module):
             k_cos, k_sin = cos.repeat(repeats, 1), sin.repeat(repeats, 1)
             k_rot = rotate_pairs(k[..., :num_k_rope, :], k_cos, k_sin)
             k = torch.cat([k_rot, k[..., num_k_rope:, :]], dim=-2)
-        out = attend(q, k, v)
+        out = self._attention(q, k, v, max(num_k_rope, 0))
         b, h, n, d = out.shape
         return self.out_proj(out.transpose(1, 2).reshape(b, n, h * d))

@@ -9,9 +9,10 @@ import pytest
 import torch
 
 from segmentation.errors import CheckpointError, ConfigError
-from segmentation.sam2 import CONFIG_NAMES, CONFIGS, build_sam2, load_sam2
+from segmentation.sam2 import CONFIGS, build_sam2, load_sam2
 from segmentation.sam2.build import official_shapes
 from segmentation.sam2.checkpoint import save_checkpoint
+from segmentation.sam2.configs import SAM2_CONFIG_NAMES as CONFIG_NAMES
 
 
 def _manifest(ref: Path, name: str) -> dict:
@@ -26,7 +27,7 @@ def _cheap_checkpoint(path: Path, shapes: dict[str, tuple[int, ...]]) -> None:
 
 
 def test_eight_configs_are_listed() -> None:
-    assert set(CONFIGS) == set(CONFIG_NAMES) and len(CONFIG_NAMES) == 8
+    assert set(CONFIG_NAMES) <= set(CONFIGS) and len(CONFIG_NAMES) == 8
     assert CONFIGS["sam2.1_hiera_l"].hyperparameters["image_encoder"]["trunk"]["embed_dim"] == 144
 
 
