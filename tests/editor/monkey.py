@@ -63,7 +63,7 @@ def _factory(engine: str):
 
 
 def run(seed: int, steps: int, engine: str, errors: list[str]) -> None:
-    from PySide6.QtCore import QSettings, Qt
+    from PySide6.QtCore import QPoint, QSettings, Qt
     from PySide6.QtTest import QTest
 
     from editor.main_window import MainWindow
@@ -93,6 +93,20 @@ def run(seed: int, steps: int, engine: str, errors: list[str]) -> None:
 
     def click(button=Qt.MouseButton.LeftButton) -> None:
         QTest.mouseClick(win.viewer, button, pos=spot())
+
+    def ruler_click() -> None:  # a real click on the timeline (also while tracking)
+        canvas = win.timeline.canvas
+        x = canvas.x_of(rng.randrange(clip.num_frames)) + canvas.px_per_frame / 2
+        QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=QPoint(int(x), 5))
+
+    def track_then(action) -> None:  # in/out changes and ruler clicks during tracking
+        win.on_track(rng.random() < 0.7)
+        pause(rng.choice([0.0, 0.05, 0.2]))
+        action()
+
+    def random_range() -> None:
+        first = rng.randrange(clip.num_frames)
+        win.set_range(first, rng.randrange(first + 1, clip.num_frames + 1), keep="in")
 
     def drag() -> None:
         a, b = spot(), spot()
@@ -160,7 +174,10 @@ def run(seed: int, steps: int, engine: str, errors: list[str]) -> None:
         "in": win.on_set_in, "out": win.on_set_out, "clear_range": win.on_clear_range,
         "clear_prompts": win.on_clear_frame_prompts, "export": export,
         "save": lambda: win.save_to(scratch / f"p{rng.randint(0, 2)}.masklet"),
-        "reopen": reopen,
+        "reopen": reopen, "ruler_click": ruler_click, "range": random_range,
+        "track_ruler": lambda: track_then(ruler_click),
+        "track_range": lambda: track_then(random_range),
+        "follow": lambda: win.actions_["follow_tracking"].toggle(),
     }
     names = sorted(actions)
     for step in range(steps):
