@@ -26,10 +26,13 @@ def available_ram_bytes() -> int | None:
 
 
 def frame_feature_bytes(s: ModelSettings, dtype_bytes: int) -> int:
-    """Image features of one frame (top level + position + two high-res levels)."""
+    """Image features of one frame: top level + position, plus the two high-res decoder
+    levels when the model uses them (SAM 2; EfficientTAM has none)."""
     side = s.image_size // 16
     c = s.hidden_dim
-    elements = 2 * c * side * side + (c // 8) * (4 * side) ** 2 + (c // 4) * (2 * side) ** 2
+    elements = 2 * c * side * side
+    if s.use_high_res_features:
+        elements += (c // 8) * (4 * side) ** 2 + (c // 4) * (2 * side) ** 2
     return elements * dtype_bytes
 
 

@@ -62,6 +62,8 @@ class ModelSettings:
     use_signed_tpos_enc_to_obj_ptrs: bool
     only_obj_ptrs_in_the_past: bool
     directly_add_no_mem_embed: bool
+    #: the decoder reads stride-4/8 skip features (SAM 2; EfficientTAM does not)
+    use_high_res_features: bool = True
 
     @property
     def low_res_size(self) -> int:
@@ -96,6 +98,7 @@ class ModelSettings:
             use_signed_tpos_enc_to_obj_ptrs=bool(hp["use_signed_tpos_enc_to_obj_ptrs"]),
             only_obj_ptrs_in_the_past=bool(hp["only_obj_ptrs_in_the_past_for_eval"]),
             directly_add_no_mem_embed=bool(hp["directly_add_no_mem_embed"]),
+            use_high_res_features=bool(hp.get("use_high_res_features_in_sam", True)),
         )
 
     def use_multimask(self, is_init_cond_frame: bool, num_points: int) -> bool:
