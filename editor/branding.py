@@ -2,7 +2,8 @@
 
 Both are data files beside the packages: ``resources/icons/hicolor/…/masklet.{svg,png}`` and
 ``docs/user-guide.md`` under the project root (a PyInstaller bundle keeps the same layout
-under its ``_internal`` folder, see ``packaging/masklet.spec``).
+under its ``_internal`` folder, see ``packaging/masklet.spec``; a wheel installs ``docs/``
+beside the packages, see ``pyproject.toml``).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ def app_icon():
 
 
 def user_guide_path() -> Path | None:
-    """``docs/user-guide.md``, or None when this installation lacks it (a plain wheel)."""
+    """``docs/user-guide.md`` (its screenshots beside it), or None when this installation
+    lacks it."""
     path = ROOT / "docs" / "user-guide.md"
     return path if path.is_file() else None

@@ -383,13 +383,20 @@ class WindowOps:
         AboutDialog(self).exec()
 
     def on_user_guide(self) -> None:
+        """The guide in a window of its own (no Markdown viewer needed; one is kept)."""
         from editor.branding import user_guide_path
+        from editor.dialogs.user_guide import UserGuideDialog
 
         path = user_guide_path()
         if path is None:
-            self.show_error("User guide", "docs/user-guide.md is not part of this installation.")
-        elif not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
-            self.show_error("User guide", f"No application could open {path}.")
+            self.show_error("User guide", "docs/user-guide.md is not part of this "
+                            "installation — reinstall Masklet, or read it on the project page.")
+            return
+        if getattr(self, "user_guide", None) is None:
+            self.user_guide = UserGuideDialog(path, self)
+        self.user_guide.show()
+        self.user_guide.raise_()
+        self.user_guide.activateWindow()
 
     @staticmethod
     def show_in_folder(path: Path) -> None:

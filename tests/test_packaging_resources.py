@@ -8,6 +8,7 @@ import json
 import shutil
 import struct
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -106,3 +107,37 @@ def test_user_guide_is_found_and_links_its_screenshots():
     text = path.read_text(encoding="utf-8")
     for name in ("welcome.png", "tracking.png", "effects.png", "export.png"):
         assert f"]({name})" in text, name
+
+
+def test_an_installed_wheel_finds_the_user_guide_and_its_screenshots(tmp_path):
+    """Help ▸ User guide works from a pip install too: the wheel carries docs/ beside the
+    packages, where editor.branding looks (issue 17 item 9)."""
+    pytest.importorskip("setuptools")
+    pytest.importorskip("wheel")
+    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True)
+    if tracked.returncode != 0:
+        pytest.skip("not a git checkout")
+    src = tmp_path / "src"
+    for name in tracked.stdout.decode().split("\0"):
+        if name and not name.startswith(("tests/", "benchmarks/")) and (ROOT / name).is_file():
+            (src / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, src / name)
+    pip = [sys.executable, "-m", "pip"]
+    built = subprocess.run([*pip, "wheel", "-q", "--no-deps", "--no-build-isolation", "-w",
+                            str(tmp_path / "wheel"), str(src)], capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr
+    (wheel_file,) = (tmp_path / "wheel").glob("masklet-*.whl")
+    site = tmp_path / "site"
+    installed = subprocess.run([*pip, "install", "-q", "--no-deps", "--no-index", "--target",
+                                str(site), str(wheel_file)], capture_output=True, text=True)
+    assert installed.returncode == 0, installed.stderr
+    probe = subprocess.run(
+        [sys.executable, "-c", "import editor.branding as b; print(b.user_guide_path())"],
+        cwd=tmp_path, env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"},
+        capture_output=True, text=True)
+    assert probe.returncode == 0, probe.stderr
+    guide = Path(probe.stdout.strip())
+    assert guide == site / "docs" / "user-guide.md"
+    for name in ("welcome.png", "tracking.png", "effects.png", "export.png"):
+        assert f"]({name})" in guide.read_text(encoding="utf-8")
+        assert (guide.parent / name).is_file(), name

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtTest import QTest
 
 from tests.editor.conftest import click_frame, open_clip
@@ -266,3 +266,46 @@ def test_outline_starts_in_the_objects_colour_and_shows_on_a_bright_scene(
     mask = clip.mask(0, 1).astype(np.float32)
     out = effect.apply(white, mask, EffectContext(object_id=obj.object_id))
     assert (np.abs(out.astype(int) - 255).sum(axis=2) > 100).sum() > 50
+
+
+# -- item 9 ---------------------------------------------------------------------------------
+def test_user_guide_opens_inside_the_app_with_screenshots_and_links(qtbot, make_window,
+                                                                    monkeypatch):
+    from PySide6.QtGui import QDesktopServices, QTextDocument
+
+    outside = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: outside.append(url) or False)
+    win = make_window()
+    win.actions_["user_guide"].trigger()  # a desktop without a Markdown viewer
+    dialog = win.user_guide
+    qtbot.waitUntil(dialog.isVisible, timeout=2000)
+    assert outside == []
+    browser = dialog.browser
+    text = browser.toPlainText()
+    assert text.startswith("Masklet user guide") and "Keyboard shortcuts" in text
+    assert "](" not in text and "**" not in text  # rendered, not shown as source
+    doc = browser.document()
+    for name in ("welcome.png", "tracking.png", "effects.png", "export.png"):
+        image = doc.resource(QTextDocument.ResourceType.ImageResource, QUrl(name))
+        if image is None:  # not laid out yet: ask the browser as layout would
+            image = browser.loadResource(QTextDocument.ResourceType.ImageResource.value,
+                                         QUrl(name))
+        assert image is not None and not (hasattr(image, "isNull") and image.isNull()), name
+    # the contents line's links scroll to their heading
+    bar = browser.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0, timeout=2000)
+    _click_link(qtbot, browser, "Troubleshooting")
+    qtbot.waitUntil(lambda: bar.value() > bar.maximum() // 2, timeout=2000)
+    bar.setValue(0)
+    _click_link(qtbot, browser, "Open a clip")
+    qtbot.waitUntil(lambda: 0 < bar.value() < bar.maximum() // 2, timeout=2000)
+    assert outside == []
+
+
+def _click_link(qtbot, browser, text):
+    """Click the first occurrence of ``text`` (a link of the contents line)."""
+    cursor = browser.document().find(text)
+    assert cursor.charFormat().isAnchor(), text
+    cursor.setPosition(cursor.selectionStart() + 2)
+    pos = browser.cursorRect(cursor).center()
+    qtbot.mouseClick(browser.viewport(), Qt.MouseButton.LeftButton, pos=pos)
