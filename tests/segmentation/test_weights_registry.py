@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -16,11 +17,12 @@ from segmentation.weights import (
 )
 from segmentation.weights.cache import write_record
 from segmentation.weights.verify import sha256_file
+from tests.segmentation.efficienttam_data import reference_file
 
 
-def test_registry_has_the_eight_official_checkpoints():
+def test_registry_has_the_sixteen_official_checkpoints():
     names = [c.name for c in CHECKPOINTS]
-    assert len(set(names)) == 8
+    assert len(set(names)) == 16
     tiny = get_checkpoint("sam2.1_hiera_tiny")
     assert tiny.url == "https://dl.fbaipublicfiles.com/segment_anything_2/092824/sam2.1_hiera_tiny.pt"
     assert tiny.config == "sam2.1_hiera_t" and tiny.num_tensors == 471
@@ -97,3 +99,24 @@ def test_state_dict_check_counts_tensors_of_an_official_format_file(tmp_path):
     garbage.write_bytes(b"<html>404</html>")
     with pytest.raises(VerificationError, match="garbage.pt"):
         _check_state_dict_size(garbage, ckpt)
+
+
+def test_efficienttam_entries_load_with_their_own_configs():
+    from segmentation.sam2 import CONFIGS
+    from segmentation.sam2.configs import EFFICIENTTAM_CONFIG_NAMES
+
+    etam = [c for c in CHECKPOINTS if c.family == "EfficientTAM"]
+    assert [c.name for c in etam] == list(EFFICIENTTAM_CONFIG_NAMES)
+    for ckpt in etam:
+        # the file stem is the config name: loading tells same-shape variants apart by it
+        assert ckpt.config == ckpt.name == ckpt.file_name[:-3] and ckpt.config in CONFIGS
+        assert ckpt.url == ("https://huggingface.co/yunyangx/efficient-track-anything/resolve/"
+                            f"main/{ckpt.name}.pt")
+        assert ckpt.licence == "Apache-2.0" and ckpt.num_tensors == 455
+        manifest = json.loads(reference_file("manifest", f"{ckpt.config}.json").read_text())
+        assert ckpt.num_parameters == manifest["num_parameters"]
+        assert ckpt.num_tensors == manifest["num_state_dict_tensors"]
+    s512 = get_checkpoint("efficienttam_s_512x512")
+    assert s512.num_parameters == 34_055_842 and 135e6 < s512.approx_size_bytes < 140e6
+    assert 70e6 < get_checkpoint("efficienttam_ti_512x512").approx_size_bytes < 73e6
+    assert all(c.licence == "Apache-2.0" for c in CHECKPOINTS)
