@@ -68,6 +68,7 @@ class TrackingRun:
     """One Track / Re-track pass as the window sees it."""
 
     request: TrackRequest
+    engine: QObject             # the EngineWorker running it
     start_frame: int            # where the user was when the pass started
     t0: float
     first_result_s: float | None = None
@@ -94,6 +95,13 @@ class TrackingController(QObject):
         for key in NAVIGATION:
             host.actions_[key].triggered.connect(self.user_navigated)
 
+    def _running(self) -> bool:
+        """A pass of the session's current engine is running (an engine restarted mid-pass
+        never reports the end of the old one)."""
+        engine = self._host.session.engine
+        return (self.run is not None and engine is not None and self.run.engine is engine
+                and engine.tracking)
+
     @property
     def following(self) -> bool:
         return self._follow.isChecked()
@@ -106,7 +114,7 @@ class TrackingController(QObject):
 
     def user_navigated(self, *_args) -> None:
         """The user moved the playhead: while tracking, stop following (it keeps going)."""
-        if self.run is None or not self.following:
+        if not self._running() or not self.following:
             return
         self._follow.setChecked(False)
         self._auto_off = True
@@ -134,15 +142,14 @@ class TrackingController(QObject):
             for sig, slot in signals:
                 sig.disconnect(slot)
             return
-        self.run = TrackingRun(request, host.frame_index, time.perf_counter())
+        self.run = TrackingRun(request, engine, host.frame_index, time.perf_counter())
         first, end = request.bounds
         host.status.set_progress(0, end - first, "Tracking…")
         host.status.showMessage(f"Tracking {request.range_text()}… (Esc cancels)")
 
     def cancel(self) -> bool:
         """Esc while tracking: stop after the frame in progress; False when not tracking."""
-        engine = self._host.session.engine
-        if self.run is None or engine is None or not engine.tracking:
+        if not self._running():
             return False
         self.run.cancelling = True
         self._host.session.cancel()
@@ -183,11 +190,11 @@ class TrackingController(QObject):
 
     def _on_finished(self, ok: bool) -> None:
         host, run = self._host, self.run
-        for sig, slot in self._signals(host.session.engine):
-            sig.disconnect(slot)
         self.run = None
         if run is None:
             return
+        for sig, slot in self._signals(run.engine):  # not the session's engine: it may
+            sig.disconnect(slot)                     # have been restarted since
         host.status.hide_progress()
         elapsed = time.perf_counter() - run.t0
         self.last = {"ok": ok, "elapsed_s": elapsed, "first_result_s": run.first_result_s}
