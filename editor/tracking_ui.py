@@ -134,6 +134,8 @@ class TrackingController(QObject):
         host.player.stop()
         if self._auto_off:  # the last pass was left by navigation: follow this one
             self._follow.setChecked(True)
+        if self.run is not None:  # a pass of an engine restarted before it ended
+            self._disconnect(self.run.engine)
         signals = self._signals(engine)
         for sig, slot in signals:
             sig.connect(slot)
@@ -161,6 +163,10 @@ class TrackingController(QObject):
     def _signals(self, engine) -> list:
         return [(engine.result, self._on_result), (engine.progress, self._on_progress),
                 (engine.finished, self._on_finished)]
+
+    def _disconnect(self, engine) -> None:
+        for sig, slot in self._signals(engine):
+            sig.disconnect(slot)
 
     def _show(self, frame_index: int) -> None:
         self._host.seek(frame_index)  # frame, timecode, playhead and that frame's points
@@ -193,8 +199,7 @@ class TrackingController(QObject):
         self.run = None
         if run is None:
             return
-        for sig, slot in self._signals(run.engine):  # not the session's engine: it may
-            sig.disconnect(slot)                     # have been restarted since
+        self._disconnect(run.engine)  # not the session's engine: it may have been restarted
         host.status.hide_progress()
         elapsed = time.perf_counter() - run.t0
         self.last = {"ok": ok, "elapsed_s": elapsed, "first_result_s": run.first_result_s}
