@@ -3,10 +3,12 @@
 Usage (CPU; the figures depend on the machine's load, so report it with them):
 
     .venv/bin/python benchmarks/bench_tracker.py speed --frames 30 --objects 1 3 8
+    .venv/bin/python benchmarks/bench_tracker.py speed --objects 1 3 \
+        --model efficienttam_ti_512x512 efficienttam_s_512x512 sam2.1_hiera_t
     .venv/bin/python benchmarks/bench_tracker.py rss            # micro model, 100 vs 1000 frames
     .venv/bin/python benchmarks/bench_tracker.py retrack --frames 30 [--objects 3]
 
-speed: sam2.1_hiera_t at 1024 with random weights on the bedroom clip (decoded with PyAV),
+speed: ``--model`` configs (default sam2.1_hiera_t; any SAM 2 or EfficientTAM name) with random weights on the bedroom clip (decoded with PyAV),
 float32 and bfloat16, 1/3/8 objects, seconds per propagated frame (first pass, features not
 cached). rss: peak RSS of a child process tracking 100 and 1000 synthetic frames with the micro
 model (flat memory → the two should agree within ~10 %). retrack: full first pass, then a click
@@ -86,34 +88,47 @@ def clicks(count: int, width: int, height: int) -> list[tuple[float, float]]:
             for _ in range(count)]
 
 
-def tiny(dtype: torch.dtype):
+def tiny(dtype: torch.dtype, config: str = "sam2.1_hiera_t"):
+    """Random-weight model of an official config (SAM 2 or EfficientTAM) in ``dtype``."""
     from segmentation.sam2 import build_sam2
 
-    return build_sam2("sam2.1_hiera_t", dtype=dtype).eval()
+    return build_sam2(config, dtype=dtype).eval()
 
 
 def speed(args: argparse.Namespace) -> None:
     frames = decode(CLIP, args.frames)
+    for config in args.model:
+        for dtype in (getattr(torch, name) for name in args.dtypes):
+            model = tiny(dtype, config)
+            for n_obj in args.objects:
+                _speed_run(model, config, dtype, frames, n_obj)
+
+
+def _speed_run(model, config: str, dtype: torch.dtype, frames: np.ndarray, n_obj: int) -> None:
+    """One first pass; seconds per frame (mean over all, median of frames 8..19)."""
     h, w = frames.shape[1:3]
-    for dtype in (getattr(torch, name) for name in args.dtypes):
-        model = tiny(dtype)
-        for n_obj in args.objects:
-            before = calibration()
-            tracker = VideoTracker(model, frames, feature_cache_mb=64)
-            for oid, (x, y) in enumerate(clicks(n_obj, w, h), start=1):
-                tracker.add_prompt(0, oid, points=[[x, y]], labels=[1])
-            start, cpu = time.perf_counter(), time.process_time()
-            count = sum(1 for _ in tracker.propagate())
-            per = (time.perf_counter() - start) / count
-            cpu_per = (time.process_time() - cpu) / count
-            after = calibration()
-            calib = (before["sdpa_s"] + after["sdpa_s"]) / 2
-            print(json.dumps({"dtype": str(dtype), "objects": n_obj, "frames": count,
-                              "s_per_frame": round(per, 3),
-                              "normalised_s_per_frame": round(per * ANCHOR_SDPA_S / calib, 3),
-                              "cpu_s_per_frame": round(cpu_per, 3),
-                              "calibration_before": before, "calibration_after": after}),
-                  flush=True)
+    before = calibration()
+    tracker = VideoTracker(model, frames, feature_cache_mb=64)
+    for oid, (x, y) in enumerate(clicks(n_obj, w, h), start=1):
+        tracker.add_prompt(0, oid, points=[[x, y]], labels=[1])
+    start, cpu = time.perf_counter(), time.process_time()
+    stamps = [start]
+    for _ in tracker.propagate():
+        stamps.append(time.perf_counter())
+    count = len(stamps) - 1
+    per = (stamps[-1] - start) / count
+    steps = np.diff(stamps)
+    cpu_per = (time.process_time() - cpu) / count
+    after = calibration()
+    calib = (before["sdpa_s"] + after["sdpa_s"]) / 2
+    print(json.dumps({"model": config, "dtype": str(dtype), "objects": n_obj,
+                      "frames": count, "s_per_frame": round(per, 3),
+                      "median_s_frames_8_19": round(float(np.median(steps[8:20])), 3)
+                      if count > 8 else None,
+                      "normalised_s_per_frame": round(per * ANCHOR_SDPA_S / calib, 3),
+                      "cpu_s_per_frame": round(cpu_per, 3),
+                      "calibration_before": before, "calibration_after": after}),
+          flush=True)
 
 
 def _rss_child(n_frames: int) -> None:
@@ -220,6 +235,8 @@ def main() -> None:
     p.add_argument("--objects", type=int, nargs="+", default=[1, 3, 8])
     p.add_argument("--dtypes", nargs="+", default=["float32", "bfloat16"],
                    choices=["float32", "bfloat16"])
+    p.add_argument("--model", nargs="+", default=["sam2.1_hiera_t"],
+                   help="official configs (SAM 2 or EfficientTAM), timed one after the other")
     p = sub.add_parser("rss")
     p.add_argument("--lengths", type=int, nargs="+", default=[100, 1000])
     p = sub.add_parser("retrack")
