@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from segmentation.upsample import UPSAMPLE_METHODS
+
 
 @dataclass(frozen=True)
 class TrackerOptions:
@@ -24,6 +26,8 @@ class TrackerOptions:
             spatial memory; a correction's re-track reads the frames behind it from here).
         binarize_prompted_masks: memory of prompted frames from the binarised mask (the
             official video builder's choice).
+        upsample: how low-res logits reach video resolution: "bilinear" (official) or
+            "guided" (the frame guides the edge, :mod:`segmentation.upsample`).
     """
 
     corrections_as_conditioning: bool = True
@@ -33,8 +37,11 @@ class TrackerOptions:
     feature_cache_mb: float = 1024.0
     result_cache_mb: float = 256.0
     binarize_prompted_masks: bool = True
+    upsample: str = "bilinear"
 
     def __post_init__(self) -> None:
+        if self.upsample not in UPSAMPLE_METHODS:
+            raise ValueError(f"upsample must be one of {UPSAMPLE_METHODS}, got {self.upsample!r}")
         if self.memory not in ("window", "full"):
             raise ValueError(f"memory must be 'window' or 'full', got {self.memory!r}")
 

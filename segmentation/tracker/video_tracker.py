@@ -35,6 +35,7 @@ from segmentation.tracker.step import (
     upsample_to_input,
 )
 from segmentation.types import ABSENT_LOGIT, FrameResult
+from segmentation.upsample import upsample_logits
 
 _LOG = logging.getLogger(__name__)
 _OOM = getattr(torch, "OutOfMemoryError", torch.cuda.OutOfMemoryError)
@@ -393,7 +394,12 @@ class VideoTracker:
             if out is not None:
                 low[i] = out.low_res.float().cpu()
                 scores[i] = out.object_score
-        video = to_video_resolution(low, *self.video_size)
+        guide = self._inputs.frame(frame) if self.options.upsample == "guided" else None
+        if guide is None:
+            video = to_video_resolution(low, *self.video_size)
+        else:
+            video = torch.from_numpy(upsample_logits(low[:, 0].numpy(), *self.video_size,
+                                                     "guided", np.asarray(guide)))[:, None]
         if self.options.non_overlap:
             video = non_overlapping(video)
         return FrameResult(frame_index=frame, object_ids=tuple(oid for oid, _ in shown),

@@ -1,0 +1,95 @@
+"""Image-guided upsampling of low-res logits (segmentation/upsample.py) and the tracker option."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from segmentation.tracker import VideoTracker
+from segmentation.tracker.settings import TrackerOptions
+from segmentation.types import ABSENT_LOGIT
+from segmentation.upsample import GuidedParams, upsample_logits
+from tests.segmentation.test_tracker_engine import StandInModel, clip
+
+H, W = 120, 200
+EDGE_X = 83  # columns < 83 are the object's colour
+
+
+def _two_colour_frame(noise: int = 6) -> np.ndarray:
+    rng = np.random.default_rng(0)
+    frame = np.empty((H, W, 3), np.int16)
+    frame[:, :EDGE_X] = (200, 60, 40)
+    frame[:, EDGE_X:] = (40, 90, 190)
+    frame += rng.integers(-noise, noise + 1, frame.shape, dtype=np.int16)
+    return np.clip(frame, 0, 255).astype(np.uint8)
+
+
+def _low_res_logits(edge_x: float, side: int = 32) -> np.ndarray:
+    """A model-like side×side logit map whose edge sits at ``edge_x`` (video px)."""
+    xx = (np.arange(side) + 0.5) * W / side - 0.5  # column centres in video px
+    ramp = (edge_x - 0.5 - xx) / 4.0  # soft edge, > 0 left of it
+    return np.repeat(ramp[None].astype(np.float32), side, axis=0)
+
+
+def _edge_columns(logits: np.ndarray) -> np.ndarray:
+    """Per row, the first column where the mask (logit > 0) ends."""
+    inside = logits > 0
+    return inside.sum(axis=1)  # masks are left-aligned: count = edge column
+
+
+def test_guided_edge_snaps_to_sharp_colour_boundary_within_1px():
+    frame = _two_colour_frame()
+    low = _low_res_logits(EDGE_X + 3.5)[None]  # the model is 3.5 px off
+    bilinear = upsample_logits(low, H, W, "bilinear")[0]
+    guided = upsample_logits(low, H, W, "guided", frame, GuidedParams(6.0, 1e-3, 2))[0]
+    assert np.all(np.abs(_edge_columns(bilinear) - EDGE_X) >= 3)  # the test can fail
+    assert np.all(np.abs(_edge_columns(guided) - EDGE_X) <= 1)
+
+
+def test_flat_region_and_constant_logits_stay_untouched():
+    frame = _two_colour_frame()
+    low = np.full((1, 32, 32), 2.5, np.float32)
+    guided = upsample_logits(low, H, W, "guided", frame)[0]
+    np.testing.assert_allclose(guided, 2.5, atol=1e-3)
+    # away from the edge (beyond the filter's reach) the soft value is the bilinear one
+    low = _low_res_logits(EDGE_X + 0.0)[None]
+    bil = upsample_logits(low, H, W, "bilinear")[0]
+    gui = upsample_logits(low, H, W, "guided", frame)[0]
+    far = np.abs(np.arange(W) - EDGE_X) > 40
+    sig = lambda x: 1 / (1 + np.exp(-x))  # noqa: E731
+    np.testing.assert_allclose(sig(gui[:, far]), sig(bil[:, far]), atol=2e-3)
+
+
+def test_absent_object_stays_exactly_absent_and_bilinear_is_official():
+    low = np.stack([np.full((16, 16), ABSENT_LOGIT, np.float32), _low_res_logits(90, 16)])
+    out = upsample_logits(low, H, W, "guided", _two_colour_frame())
+    assert np.all(out[0] == ABSENT_LOGIT)
+    bil = upsample_logits(low, H, W, "bilinear")
+    import torch
+    import torch.nn.functional as F
+    ref = F.interpolate(torch.from_numpy(low[1:])[None], size=(H, W), mode="bilinear",
+                        align_corners=False)[0].numpy()
+    np.testing.assert_allclose(bil[1:], ref, atol=1e-4)
+    with pytest.raises(ValueError, match="upsample"):
+        upsample_logits(low, H, W, "bicubic")
+
+
+def test_tracker_option_guides_video_logits_and_keeps_low_res():
+    with pytest.raises(ValueError, match="upsample"):
+        TrackerOptions(upsample="nearest")
+    frames = clip(3)
+    model = StandInModel().eval()
+    results = {}
+    for method in ("bilinear", "guided"):
+        tracker = VideoTracker(model, frames, upsample=method)
+        tracker.add_prompt(0, 1, points=[[20, 25]], labels=[1])
+        results[method] = list(tracker.propagate())
+    for bil, gui in zip(results["bilinear"], results["guided"], strict=True):
+        np.testing.assert_array_equal(bil.low_res_logits, gui.low_res_logits)
+        assert gui.logits.shape == bil.logits.shape == (1, 48, 80)
+        # the video logits are the low-res ones guided by that frame (the clip's own pixels)
+        want = upsample_logits(gui.low_res_logits, 48, 80, "guided", frames[gui.frame_index])
+        np.testing.assert_allclose(gui.logits, want, atol=1e-5)
+        if gui.is_present(1):
+            assert not np.allclose(gui.logits, bil.logits, atol=1e-2)
+    assert results["guided"][0].is_present(1)  # the prompted frame exercises the guide
