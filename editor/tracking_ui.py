@@ -12,7 +12,6 @@ from typing import Protocol
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 
-from editor.model import commands as cmd
 from editor.player import Player
 from editor.status import StatusBar
 from editor.timeline.view import TimelineView
@@ -21,34 +20,6 @@ from editor.workers.engine import TrackRequest
 #: Actions that move the playhead: used while tracking, they stop following the tracker.
 NAVIGATION = ("next_frame", "prev_frame", "go_start", "go_end", "play_pause",
               "play_forward", "play_reverse")
-
-
-def ensure_engine_choice(window) -> bool:
-    """Before the first prompt: SAM 2 chosen but no checkpoint installed → ask (download or
-    offline). False when the user cancels. Tests with an engine factory skip this."""
-    session = window.session
-    project = session.project
-    if session.engine_factory is not None or project.engine.engine != "sam2":
-        return True
-    if getattr(window, "_weights_checked", False):
-        return True
-    from editor.engines import installed_checkpoints
-
-    if installed_checkpoints():
-        window._weights_checked = True
-        return True
-    from editor.dialogs.no_weights import NoWeightsDialog
-
-    dialog = NoWeightsDialog(window)
-    if not dialog.exec():
-        return False
-    if dialog.choice == "offline":
-        settings = dataclasses.replace(project.engine, engine="offline")
-        session.execute(cmd.SetEngineSettings(project, settings))
-    session.restart_engine()
-    window._weights_checked = True
-    return True
-
 
 
 class TrackingHost(Protocol):
