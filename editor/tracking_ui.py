@@ -1,5 +1,4 @@
-"""Tracking from the main window: engine choice when no weights exist, the in/out range,
-progress with frames/s and ETA of this pass in the status bar, cancelling, and the playhead
+"""Tracking from the main window: the in/out range, progress with frames/s and ETA of this pass in the status bar, cancelling, and the playhead
 following the tracked frames until the user looks elsewhere."""
 
 from __future__ import annotations
