@@ -3,7 +3,9 @@
 ``render_frame(frame, masks, stacks, ctx)``:
 
 1. every object's mask (H×W float32 [0, 1], resized to the frame if needed) is refined
-   (:class:`~rendering.effects.refine.MaskRefinement`);
+   (:class:`~rendering.effects.refine.MaskRefinement`, with the frame guiding Refine edge;
+   "decontaminate colours" replaces the frame's colours in the object's edge band with the
+   estimated foreground colours, so every effect after it sees the clean edge);
 2. z-order: ``stacks.objects`` is bottom → top; each object's *visible* mask is its mask times
    ``1 − mask`` of every object above it, so where objects overlap the upper one wins;
 3. the background stack runs with the union of the visible masks;
@@ -36,8 +38,18 @@ def _fit_mask(mask: np.ndarray, height: int, width: int) -> np.ndarray:
 
 
 def visible_masks(masks: Mapping[int, np.ndarray | None], stacks: RenderStacks,
-                  ctx: EffectContext, height: int, width: int) -> dict[int, np.ndarray]:
-    """Refined, occlusion-resolved H×W float32 masks of the visible objects with masks."""
+                  ctx: EffectContext, height: int, width: int,
+                  frame: np.ndarray | None = None) -> dict[int, np.ndarray]:
+    """Refined, occlusion-resolved H×W float32 masks of the visible objects with masks
+    (``frame``, H×W×3 uint8, guides Refine edge; else the clip's frame from ``ctx``)."""
+    return refine_masks(masks, stacks, ctx, height, width, frame)[0]
+
+
+def refine_masks(masks: Mapping[int, np.ndarray | None], stacks: RenderStacks,
+                 ctx: EffectContext, height: int, width: int, frame: np.ndarray | None
+                 ) -> tuple[dict[int, np.ndarray], np.ndarray | None]:
+    """(:func:`visible_masks`, ``frame`` with decontaminated edge colours — ``frame`` itself
+    when no object asks for it)."""
     refined: list[tuple[int, np.ndarray]] = []
     for stack in stacks.objects:
         raw = masks.get(stack.object_id)
@@ -45,7 +57,10 @@ def visible_masks(masks: Mapping[int, np.ndarray | None], stacks: RenderStacks,
             continue
         m = _fit_mask(raw, height, width)
         if not stack.refinement.is_identity:
-            m = stack.refinement.apply(m, ctx.with_object(stack.object_id))
+            guide = None if frame is None else frame[..., :3]
+            m, colours = stack.refinement.refine(m, ctx.with_object(stack.object_id), guide)
+            if colours is not None and frame is not None:
+                frame = colours if frame.shape[2] == 3 else np.dstack([colours, frame[..., 3]])
         refined.append((stack.object_id, m))
     out: dict[int, np.ndarray] = {}
     above = None
@@ -53,7 +68,7 @@ def visible_masks(masks: Mapping[int, np.ndarray | None], stacks: RenderStacks,
         out[object_id] = m if above is None else m * (1.0 - above)
         if k + 1 < len(refined):  # an object below needs the cover of those above
             above = m.copy() if above is None else np.maximum(above, m)
-    return out
+    return out, frame
 
 
 def _union(masks: list[np.ndarray], height: int, width: int) -> np.ndarray:
@@ -89,8 +104,7 @@ def render_frame(frame: np.ndarray, masks: Mapping[int, np.ndarray | None],
     """
     ctx = EffectContext() if ctx is None else ctx
     h, w = frame.shape[:2]
-    vis = visible_masks(masks, stacks, ctx, h, w)
-    out = frame
+    vis, out = refine_masks(masks, stacks, ctx, h, w, frame)
     if any(e.enabled for e in stacks.background):
         out = _run(stacks.background, out, _union(list(vis.values()), h, w),
                    ctx.with_object(None))

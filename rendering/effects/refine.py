@@ -3,8 +3,10 @@
 Order: temporal smoothing (mean over frames ``i ± temporal_frames`` from ``ctx.masks``) →
 grow/shrink (grey-level dilation/erosion, px) → fill holes / remove specks (connected
 components smaller than the area, px², on the 0.5 level set) → threshold (hard edge, only
-when set) → feather (Gaussian, sigma = feather_px / 2) → invert. Without a threshold the soft
-edge of the store's alpha (the model's sigmoid) is kept.
+when set) → refine edge (a soft alpha from the frame's colours in a band of ``edge_band_px``
+around the outline, :mod:`rendering.effects.edge_matting`; optionally the band's foreground
+colours too) → feather (Gaussian, sigma = feather_px / 2) → invert. Without a threshold the
+soft edge of the store's alpha (the model's sigmoid) is kept.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import cv2
 import numpy as np
 
 from rendering.effects.base import EffectContext, param
+from rendering.effects.edge_matting import refine_edge
 
 
 def _disc(radius_px: int) -> np.ndarray:
@@ -40,13 +43,33 @@ class MaskRefinement:
     remove_specks_area_px: float = param(0.0, "Remove specks up to (px²)", min=0.0, max=1e6)
     temporal_frames: int = param(0, "Smooth over ± frames", kind="int", min=0, max=10)
     invert: bool = param(False, "Invert", kind="bool")
+    edge_band_px: float = param(0.0, "Refine edge: band (px, 0 = off)", min=0.0, max=50.0,
+                                step=0.5)
+    edge_strength: float = param(1.0, "Refine edge: strength", min=0.0, max=1.0, step=0.05)
+    decontaminate: bool = param(False, "Refine edge: decontaminate colours", kind="bool")
 
     @property
     def is_identity(self) -> bool:
         return self == MaskRefinement()
 
-    def apply(self, mask: np.ndarray, ctx: EffectContext) -> np.ndarray:
-        """Refined H×W float32 [0, 1] mask for ``ctx.frame_index`` / ``ctx.object_id``."""
+    @property
+    def refines_edge(self) -> bool:
+        return self.edge_band_px > 0 and self.edge_strength > 0
+
+    def apply(self, mask: np.ndarray, ctx: EffectContext,
+              frame: np.ndarray | None = None) -> np.ndarray:
+        """Refined H×W float32 [0, 1] mask for ``ctx.frame_index`` / ``ctx.object_id``.
+
+        ``frame`` (H×W×3 uint8 RGB, the mask's size) guides Refine edge; without it the
+        clip's frame is read from ``ctx.frames`` (resized), and without either the edge is
+        left as it is."""
+        return self.refine(mask, ctx, frame)[0]
+
+    def refine(self, mask: np.ndarray, ctx: EffectContext, frame: np.ndarray | None = None
+               ) -> tuple[np.ndarray, np.ndarray | None]:
+        """(refined mask, the frame with the edge band's colours decontaminated or None).
+
+        The second item is set only when ``decontaminate`` is on and Refine edge ran."""
         m = np.asarray(mask, np.float32)
         if self.temporal_frames > 0:
             m = self._smooth(m, ctx)
@@ -64,12 +87,27 @@ class MaskRefinement:
             m = np.where(specks, np.float32(0.0), m)
         if self.threshold is not None:
             m = (m >= self.threshold).astype(np.float32)
+        colours = None
+        if self.refines_edge:
+            guide = frame if frame is not None else self._clip_frame(ctx, m.shape)
+            if guide is not None:
+                m, colours = refine_edge(m, guide, max(1.0, ctx.px(self.edge_band_px)),
+                                         self.edge_strength, self.decontaminate)
         sigma = ctx.px(self.feather_px) / 2.0
         if sigma >= 0.3:
             m = cv2.GaussianBlur(m, (0, 0), sigma)
         if self.invert:
             m = 1.0 - m
-        return np.clip(m, 0.0, 1.0).astype(np.float32, copy=False)
+        return np.clip(m, 0.0, 1.0).astype(np.float32, copy=False), colours
+
+    @staticmethod
+    def _clip_frame(ctx: EffectContext, shape: tuple[int, ...]) -> np.ndarray | None:
+        if ctx.frames is None:
+            return None
+        frame = np.asarray(ctx.frames.read(ctx.frame_index))[..., :3]
+        if frame.shape[:2] != shape:
+            frame = cv2.resize(frame, (shape[1], shape[0]), interpolation=cv2.INTER_AREA)
+        return frame
 
     def _smooth(self, m: np.ndarray, ctx: EffectContext) -> np.ndarray:
         if ctx.masks is None or ctx.object_id is None:

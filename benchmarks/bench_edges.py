@@ -1,0 +1,271 @@
+"""Edge quality benchmarks of issue 20 (upsampling proxy, matting, flicker).
+
+    .venv/bin/python benchmarks/bench_edges.py upsample [--step 1] [--cv]
+    .venv/bin/python benchmarks/bench_edges.py matting [--cv]
+    .venv/bin/python benchmarks/bench_edges.py speed
+    .venv/bin/python benchmarks/bench_edges.py flicker
+
+``upsample`` — a perfect low-resolution prediction: every ground-truth mask of the six
+DAVIS-2016 clips in ../shared/clips is shrunk to a 256×256 soft map (area average, like the
+model's S/4 output of a square S×S input), enlarged back to 854×480 by (a) bilinear and
+(b) the guided upsampling of ``segmentation.upsample``, thresholded at 0.5, and scored
+against the ground truth: J (IoU) and boundary F at the DAVIS tolerance (0.008 × diagonal
+= 8 px) and at 2 px. ``--cv`` tunes (radius, eps) by leave-one-clip-out: each clip is scored
+with the setting that is best on the other five, and that is the figure reported.
+
+The other sub-commands are described in their functions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import math
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from edge_composites import Composite, composites  # noqa: E402
+
+from rendering.effects.base import EffectContext  # noqa: E402
+from rendering.effects.edge_matting import refine_edge  # noqa: E402
+from rendering.effects.refine import MaskRefinement  # noqa: E402
+from segmentation.upsample import GuidedParams, guided_upsample_probability  # noqa: E402
+
+CLIPS = ROOT.parent / "shared" / "clips"
+SEQS = ["blackswan", "bmx-trees", "camel", "dog", "libby", "soapbox"]
+LOW_RES = 256
+
+
+# ----------------------------------------------------------------------------- metrics
+def boundary(mask: np.ndarray) -> np.ndarray:
+    """1-px boundary: label differs from the right, lower or lower-right neighbour."""
+    m = mask.astype(bool)
+    b = np.zeros_like(m)
+    b[:, :-1] |= m[:, :-1] != m[:, 1:]
+    b[:-1, :] |= m[:-1, :] != m[1:, :]
+    b[:-1, :-1] |= m[:-1, :-1] != m[1:, 1:]
+    return b
+
+
+def boundary_f(pred: np.ndarray, gt: np.ndarray, tol_px: int) -> float:
+    """Boundary F-measure with a disc tolerance of ``tol_px`` pixels."""
+    bp, bg = boundary(pred), boundary(gt)
+    if not bp.any() and not bg.any():
+        return 1.0
+    if not bp.any() or not bg.any():
+        return 0.0
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * tol_px + 1, 2 * tol_px + 1))
+    gd = cv2.dilate(bg.astype(np.uint8), disc) > 0
+    pd = cv2.dilate(bp.astype(np.uint8), disc) > 0
+    prec = (bp & gd).sum() / bp.sum()
+    rec = (bg & pd).sum() / bg.sum()
+    return 0.0 if prec + rec == 0 else float(2 * prec * rec / (prec + rec))
+
+
+def jaccard(pred: np.ndarray, gt: np.ndarray) -> float:
+    union = (pred | gt).sum()
+    return 1.0 if union == 0 else float((pred & gt).sum() / union)
+
+
+def scores(pred: np.ndarray, gt: np.ndarray) -> tuple[float, float, float]:
+    """(J, F at 0.008·diagonal, F at 2 px)."""
+    tol = math.ceil(0.008 * math.hypot(*gt.shape))
+    return jaccard(pred, gt), boundary_f(pred, gt, tol), boundary_f(pred, gt, 2)
+
+
+# ----------------------------------------------------------------------------- data
+def clip_frames(seq: str, step: int = 1) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(H×W×3 uint8 RGB frame, H×W bool ground truth) pairs of a DAVIS clip."""
+    folder = CLIPS / f"davis2016_{seq}"
+    gts = sorted((folder / "Annotations").glob("*.png"))[::step]
+    out = []
+    for g in gts:
+        frame = cv2.cvtColor(cv2.imread(str(folder / "JPEGImages" / f"{g.stem}.jpg")),
+                             cv2.COLOR_BGR2RGB)
+        gt = np.array(Image.open(g))
+        out.append((frame, (gt > 0) & (gt != 255)))
+    return out
+
+
+def low_res_of(gt: np.ndarray) -> np.ndarray:
+    """The perfect 256×256 soft prediction of a ground-truth mask."""
+    return cv2.resize(gt.astype(np.float32), (LOW_RES, LOW_RES), interpolation=cv2.INTER_AREA)
+
+
+def bilinear(low: np.ndarray, height: int, width: int) -> np.ndarray:
+    return cv2.resize(low, (width, height), interpolation=cv2.INTER_LINEAR)
+
+
+def score_clip(pairs, params: GuidedParams | None) -> np.ndarray:
+    """Mean (J, F, F2px) over a clip's frames; bilinear when ``params`` is None."""
+    rows = []
+    for frame, gt in pairs:
+        low = low_res_of(gt)
+        h, w = gt.shape
+        prob = bilinear(low, h, w) if params is None else \
+            guided_upsample_probability(low, frame, params)
+        rows.append(scores(prob >= 0.5, gt))
+    return np.mean(rows, axis=0)
+
+
+# ----------------------------------------------------------------------------- upsample
+GRID = [GuidedParams(r, e, s) for r, e, s in itertools.product(
+    (2.0, 3.0, 5.0, 8.0), (1e-4, 1e-3, 1e-2), (1,))]
+
+
+def upsample(step: int, cv: bool) -> None:
+    data = {s: clip_frames(s, step) for s in SEQS}
+    base = {s: score_clip(data[s], None) for s in SEQS}
+    if not cv:
+        grid = [GuidedParams()]
+    else:
+        grid = GRID
+    table = {(s, g): score_clip(data[s], g) for s in SEQS for g in grid}
+    print(f"{'clip':10s} {'J bil':>6s} {'J gui':>6s} {'F bil':>6s} {'F gui':>6s} "
+          f"{'F2 bil':>6s} {'F2 gui':>6s}  setting (chosen on the other clips)")
+    chosen_rows = []
+    for s in SEQS:
+        others = [o for o in SEQS if o != s]
+        best = max(grid, key=lambda g: np.mean([table[o, g][0] + table[o, g][1]
+                                                 for o in others]))
+        row = table[s, best]
+        chosen_rows.append(row)
+        b = base[s]
+        print(f"{s:10s} {b[0]:6.4f} {row[0]:6.4f} {b[1]:6.4f} {row[1]:6.4f} "
+              f"{b[2]:6.4f} {row[2]:6.4f}  r={best.radius_px:g} eps={best.eps:g}")
+    b = np.mean(list(base.values()), axis=0)
+    g = np.mean(chosen_rows, axis=0)
+    print(f"{'mean':10s} {b[0]:6.4f} {g[0]:6.4f} {b[1]:6.4f} {g[1]:6.4f} "
+          f"{b[2]:6.4f} {g[2]:6.4f}")
+    print(f"ΔJ {g[0] - b[0]:+.4f}  ΔF {g[1] - b[1]:+.4f}  ΔF(2 px) {g[2] - b[2]:+.4f}"
+          + ("  (leave-one-clip-out)" if cv else "  (default setting)"))
+    if cv:
+        overall = max(grid, key=lambda q: np.mean([table[o, q][0] + table[o, q][1]
+                                                    for o in SEQS]))
+        print(f"best on all six (in-sample, not the figure): r={overall.radius_px:g} "
+              f"eps={overall.eps:g}")
+
+
+# ----------------------------------------------------------------------------- matting
+def sad(alpha: np.ndarray, truth: np.ndarray) -> float:
+    """Sum of absolute differences, in thousands (the matting literature's unit)."""
+    return float(np.abs(alpha - truth).sum() / 1000.0)
+
+
+def gradient_error(alpha: np.ndarray, truth: np.ndarray, sigma: float = 1.4) -> float:
+    """Σ |∇α − ∇α*|² of Gaussian-smoothed mattes (σ = 1.4 px), in thousands."""
+    def grad(a):
+        a = cv2.GaussianBlur(a.astype(np.float32), (0, 0), sigma)
+        return cv2.Sobel(a, cv2.CV_32F, 1, 0, ksize=3) / 8, cv2.Sobel(a, cv2.CV_32F, 0, 1,
+                                                                      ksize=3) / 8
+    (gx, gy), (tx, ty) = grad(alpha), grad(truth)
+    return float((((gx - tx) ** 2 + (gy - ty) ** 2).sum()) / 1000.0)
+
+
+def fringe_error(c: Composite, alpha: np.ndarray, fg: np.ndarray) -> float:
+    """Mean |colour error| (0–255) of the cut-out put over black, where α* or α is soft."""
+    soft = ((c.alpha > 0.02) & (c.alpha < 0.98)) | ((alpha > 0.02) & (alpha < 0.98))
+    ours = alpha[..., None] * fg.astype(np.float32)
+    true = c.alpha[..., None] * c.foreground.astype(np.float32)
+    return float(np.abs(ours - true)[soft].mean())
+
+
+FEATHER_GRID = (0.0, 1.0, 2.0, 3.0, 4.0, 6.0)
+BAND_GRID = (2.0, 3.0, 4.0, 6.0, 8.0, 12.0)
+
+
+def feather(c: Composite, feather_px: float) -> np.ndarray:
+    return MaskRefinement(feather_px=feather_px).apply(c.coarse, EffectContext())
+
+
+def refined(c: Composite, band_px: float) -> np.ndarray:
+    return refine_edge(c.coarse, c.image, band_px)[0]
+
+
+def _loo(items: list[Composite], grid, method) -> tuple[dict, dict]:
+    """Leave-one-clip-out: per group, (SAD, grad) with the setting best (SAD) elsewhere."""
+    table = {(i, g): None for i in range(len(items)) for g in grid}
+    for i, c in enumerate(items):
+        for g in grid:
+            a = method(c, g)
+            table[i, g] = (sad(a, c.alpha), gradient_error(a, c.alpha))
+    chosen, figures = {}, {}
+    for group in SEQS:
+        rest = [i for i, c in enumerate(items) if c.group != group]
+        mine = [i for i, c in enumerate(items) if c.group == group]
+        best = min(grid, key=lambda g: np.mean([table[i, g][0] for i in rest]))
+        chosen[group] = best
+        figures[group] = np.mean([table[i, best] for i in mine], axis=0)
+    return chosen, figures
+
+
+def matting(per_group: int) -> None:
+    items = composites(CLIPS, SEQS, per_group)
+    f_chosen, f_fig = _loo(items, FEATHER_GRID, feather)
+    r_chosen, r_fig = _loo(items, BAND_GRID, refined)
+    print(f"{'clip':10s} {'SAD fea':>8s} {'SAD ref':>8s} {'grad fea':>8s} {'grad ref':>8s}"
+          "  settings (chosen on the other clips)")
+    for g in SEQS:
+        print(f"{g:10s} {f_fig[g][0]:8.2f} {r_fig[g][0]:8.2f} {f_fig[g][1]:8.3f} "
+              f"{r_fig[g][1]:8.3f}  feather {f_chosen[g]:g} px, band {r_chosen[g]:g} px")
+    f = np.mean(list(f_fig.values()), axis=0)
+    r = np.mean(list(r_fig.values()), axis=0)
+    print(f"{'mean':10s} {f[0]:8.2f} {r[0]:8.2f} {f[1]:8.3f} {r[1]:8.3f}")
+    print(f"SAD {100 * (r[0] / f[0] - 1):+.1f} %  gradient error {100 * (r[1] / f[1] - 1):+.1f} %"
+          f"  ({len(items)} composites, leave-one-clip-out)")
+    band = float(np.median([r_chosen[g] for g in SEQS]))
+    plain, clean = [], []
+    for c in items:
+        a, fg = refine_edge(c.coarse, c.image, band, decontaminate=True)
+        plain.append(fringe_error(c, a, c.image))
+        clean.append(fringe_error(c, a, fg))
+    print(f"fringe colour error (band {band:g} px): frame colours {np.mean(plain):.2f}, "
+          f"decontaminated {np.mean(clean):.2f} (0–255, mean over soft pixels)")
+
+
+def speed(runs: int) -> None:
+    """Refine edge at 1080p on a frame-sized object outline: median ms over ``runs``."""
+    c = composites(CLIPS, ["dog"], 1)[0]
+    frame = cv2.resize(c.image, (1920, 1080), interpolation=cv2.INTER_LINEAR)
+    mask = cv2.resize(c.coarse, (1920, 1080), interpolation=cv2.INTER_NEAREST)
+    for band_px, deco in ((6.0, False), (6.0, True), (12.0, False)):
+        refinement = MaskRefinement(edge_band_px=band_px, decontaminate=deco)
+        times = []
+        for _ in range(runs):
+            t = time.perf_counter()
+            refinement.refine(mask, EffectContext(), frame)
+            times.append(1000 * (time.perf_counter() - t))
+        print(f"1080p refine edge band {band_px:g} px, decontaminate {deco}: median "
+              f"{statistics.median(times):.1f} ms (min {min(times):.1f}, {runs} runs)")
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    up = sub.add_parser("upsample")
+    up.add_argument("--step", type=int, default=1, help="use every n-th frame")
+    up.add_argument("--cv", action="store_true")
+    mat = sub.add_parser("matting")
+    mat.add_argument("--per-clip", type=int, default=4, help="composites per DAVIS clip")
+    sp = sub.add_parser("speed")
+    sp.add_argument("--runs", type=int, default=15)
+    args = ap.parse_args(argv)
+    if args.cmd == "upsample":
+        upsample(args.step, args.cv)
+    elif args.cmd == "matting":
+        matting(args.per_clip)
+    elif args.cmd == "speed":
+        speed(args.runs)
+
+
+if __name__ == "__main__":
+    main()
