@@ -10,7 +10,14 @@ import re
 from pathlib import Path
 
 from PySide6.QtCore import QUrl
-from PySide6.QtGui import QDesktopServices, QTextCharFormat, QTextCursor
+from PySide6.QtGui import (
+    QDesktopServices,
+    QImage,
+    QPixmap,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+)
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -49,6 +56,39 @@ def add_heading_anchors(browser: QTextBrowser) -> list[str]:
     return names
 
 
+def fit_images(browser: QTextBrowser, max_width_px: int) -> int:
+    """Show every image of the document at most ``max_width_px`` wide (aspect kept, never
+    enlarged), so a screenshot fits the window instead of scrolling sideways. Returns how
+    many images were sized."""
+    doc = browser.document()
+    sized = []
+    block = doc.begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            frag = it.fragment()
+            if frag.isValid() and frag.charFormat().isImageFormat():
+                sized.append((frag.position(), frag.length(), frag.charFormat().toImageFormat()))
+            it += 1
+        block = block.next()
+    for position, length, fmt in sized:
+        url = QUrl(fmt.name())
+        image = doc.resource(QTextDocument.ResourceType.ImageResource, url)
+        if image is None:  # not laid out yet: load it as layout would
+            image = browser.loadResource(QTextDocument.ResourceType.ImageResource.value, url)
+        size = image.size() if isinstance(image, (QImage, QPixmap)) else None
+        if size is None or size.width() <= 0:
+            continue
+        width = min(size.width(), max(64, max_width_px))
+        fmt.setWidth(width)
+        fmt.setHeight(size.height() * width / size.width())
+        cursor = QTextCursor(doc)
+        cursor.setPosition(position)
+        cursor.setPosition(position + length, QTextCursor.MoveMode.KeepAnchor)
+        cursor.setCharFormat(fmt)
+    return len(sized)
+
+
 class UserGuideDialog(QDialog):
     """The guide at ``path`` (a Markdown file; images and links relative to its folder)."""
 
@@ -59,7 +99,7 @@ class UserGuideDialog(QDialog):
         self.browser = QTextBrowser()
         self.browser.setOpenLinks(False)  # followed by _follow
         self.browser.anchorClicked.connect(self._follow)
-        self.browser.sourceChanged.connect(lambda _url: add_heading_anchors(self.browser))
+        self.browser.sourceChanged.connect(self._shown)
         self.browser.setSource(QUrl.fromLocalFile(str(self.path)))
         other = QPushButton("Open in another app")
         other.setToolTip("Open the Markdown file with the desktop's viewer, if there is one")
@@ -71,6 +111,18 @@ class UserGuideDialog(QDialog):
         lay.addWidget(self.browser)
         lay.addWidget(buttons)
         self.resize(820, 760)
+
+    def _shown(self, _url: QUrl) -> None:
+        add_heading_anchors(self.browser)
+        self._fit()
+
+    def _fit(self) -> None:
+        margin = 2 * int(self.browser.document().documentMargin()) + 8
+        fit_images(self.browser, self.browser.viewport().width() - margin)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._fit()
 
     def _follow(self, url: QUrl) -> None:
         """A link: a heading of the shown file scrolls there, another local file (Markdown)

@@ -291,6 +291,10 @@ def test_user_guide_opens_inside_the_app_with_screenshots_and_links(qtbot, make_
             image = browser.loadResource(QTextDocument.ResourceType.ImageResource.value,
                                          QUrl(name))
         assert image is not None and not (hasattr(image, "isNull") and image.isNull()), name
+    # screenshots fit the window: nothing to scroll sideways, also after a resize
+    qtbot.waitUntil(lambda: browser.horizontalScrollBar().maximum() == 0, timeout=2000)
+    dialog.resize(600, 700)
+    qtbot.waitUntil(lambda: browser.horizontalScrollBar().maximum() == 0, timeout=2000)
     # the contents line's links scroll to their heading
     bar = browser.verticalScrollBar()
     qtbot.waitUntil(lambda: bar.maximum() > 0, timeout=2000)
