@@ -75,6 +75,12 @@ class EffectsPanel(QWidget):
         self.params_area = QScrollArea()
         self.params_area.setWidgetResizable(True)
         self.param_widgets: dict[str, QWidget] = {}
+        #: the selected object's MaskRefinement (Refine edge, feather, grow…), hidden for
+        #: the background
+        self.refine_label = QLabel("Refine mask (before the effects)")
+        self.refine_area = QScrollArea()
+        self.refine_area.setWidgetResizable(True)
+        self.refine_widgets: dict[str, QWidget] = {}
         row = QHBoxLayout()
         row.addWidget(self.add_box, 1)
         row.addWidget(add)
@@ -86,6 +92,8 @@ class EffectsPanel(QWidget):
         lay.addWidget(self.stack_list)
         lay.addLayout(tools)
         lay.addWidget(self.params_area, 1)
+        lay.addWidget(self.refine_label)
+        lay.addWidget(self.refine_area, 1)
         self._refreshing = False
         self.owner: int | None = None
 
@@ -150,6 +158,30 @@ class EffectsPanel(QWidget):
         if self.stack_list.count():
             self.stack_list.setCurrentRow(min(row, self.stack_list.count() - 1))
         self._show_params()
+        self._show_refinement()
+
+    def _show_refinement(self) -> None:
+        from rendering.effects.refine import MaskRefinement
+
+        project = self.session.project
+        ids = [] if project is None else [o.object_id for o in project.objects]
+        visible = self.owner is not None and self.owner in ids
+        self.refine_label.setVisible(visible)
+        self.refine_area.setVisible(visible)
+        if not visible:
+            self.refine_widgets = {}
+            return
+        form, self.refine_widgets = build_param_form(
+            MaskRefinement, project.object(self.owner).refinement, self.set_refinement)
+        self.refine_area.setWidget(form)
+
+    def set_refinement(self, name: str, value) -> None:
+        """Set one :class:`MaskRefinement` field of the selected object (undoable)."""
+        project = self.session.project
+        if project is None or self.owner is None:
+            return
+        refinement = {**project.object(self.owner).refinement, name: value}
+        self.session.execute(cmd.SetObjectField(project, self.owner, "refinement", refinement))
 
     def _index(self) -> int | None:
         row = self.stack_list.currentRow()
