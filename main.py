@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         args = parser.parse_args(argv)
         args.project = getattr(args, "project", None)
-    module = "editor.cli.gui" if args.command is None else f"editor.cli.{args.command}"
+    module = "editor.launch" if args.command is None else f"editor.cli.{args.command}"
     try:
         return int(importlib.import_module(module).run(args) or 0)
     except KeyboardInterrupt:

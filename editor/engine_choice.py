@@ -47,7 +47,7 @@ def ensure_engine_choice(window) -> bool:
     project = session.project
     if session.engine_factory is not None or project.engine.engine != "sam2":
         return True
-    from editor.engines import installed_checkpoints
+    from editor.app.engines import installed_checkpoints
 
     if installed_checkpoints():
         return True

@@ -1,4 +1,5 @@
-"""QApplication start-up: dark theme, main window, crash-recovery offer."""
+"""``python main.py [VIDEO|PROJECT]``: QApplication start-up (dark theme), the main window,
+the crash-recovery offer."""
 
 from __future__ import annotations
 
@@ -40,3 +41,8 @@ def run_app(path: str | None = None, quit_after_s: float | None = None) -> int:
     if quit_after_s is not None:
         QTimer.singleShot(int(quit_after_s * 1000), win.close)
     return app.exec()
+
+
+def run(args) -> int:
+    """``main.py`` without a sub-command: the editor, opening ``args.project``."""
+    return run_app(args.project, quit_after_s=getattr(args, "quit_after", None))

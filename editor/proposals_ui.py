@@ -1,7 +1,7 @@
 """"Find objects" in the main window: SAM 2 proposes every object on the current frame, the
 user clicks one and it becomes a new object (one undo step) with its mask as the prompt.
 
-The model is the one the tracker uses (:func:`editor.engines.shared_sam2`), loaded on the
+The model is the one the tracker uses (:func:`editor.app.engines.shared_sam2`), loaded on the
 proposal worker thread the first time. Without installed weights the status bar says how to
 get them."""
 
@@ -48,7 +48,7 @@ NO_WEIGHTS = ("no SAM 2 checkpoint is installed — download one in Track ▸ Mo
 
 def default_model(window):
     """The SAM 2 model of the project's engine settings (raises NoWeightsError)."""
-    from editor.engines import NoWeightsError, shared_sam2
+    from editor.app.engines import NoWeightsError, shared_sam2
 
     try:
         return shared_sam2(window.session.project.engine)[0]

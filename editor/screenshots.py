@@ -67,7 +67,7 @@ def _grab(widget, path: Path) -> Path:
 
 def _factory(engine: str):
     def make(path, settings):
-        from editor.engines import make_engine
+        from editor.app.engines import make_engine
 
         return make_engine(path, dataclasses.replace(settings, engine=engine))
     return make
@@ -80,7 +80,7 @@ def take(out_dir: Path, clip: Path | None = None, point: tuple[float, float] | N
     from PySide6.QtCore import QSettings, Qt
     from PySide6.QtTest import QTest
 
-    from editor.app import make_app
+    from editor.launch import make_app
     from editor.main_window import MainWindow
     from editor.sample import sample_clip_path
 

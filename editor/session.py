@@ -142,7 +142,7 @@ class Session(QObject):
         project = self.project
         factory = self.engine_factory
         if factory is None:
-            from editor.engines import make_engine
+            from editor.app.engines import make_engine
 
             factory = make_engine
         path, settings = project.source_path, project.engine

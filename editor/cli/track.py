@@ -145,88 +145,26 @@ def run(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------- engines
-def _default_device() -> str:
-    import torch
-
-    if torch.cuda.is_available():
-        return "cuda"
-    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
-        return "mps"
-    return "cpu"
-
-
-def resolve_checkpoint(args: argparse.Namespace) -> Path:
-    """The checkpoint file from ``--checkpoint``, ``--model`` or the first one installed."""
-    from segmentation.weights import CHECKPOINTS, DEFAULT_CHECKPOINT, get_checkpoint, models_dir
-
-    how = (f"download weights with `python main.py models download {DEFAULT_CHECKPOINT}` "
-           "(about 156 MB), or track without weights with `--engine offline`")
-    if args.checkpoint:
-        path = Path(args.checkpoint).expanduser()
-        if not path.is_file():
-            raise TrackError(f"checkpoint {path} does not exist; {how}")
-        return path
-    folder = models_dir()
-    if args.model:
-        path = folder / get_checkpoint(args.model).file_name
-        if not path.is_file():
-            raise TrackError(f"model {args.model} is not installed in {folder}; run "
-                             f"`python main.py models download {get_checkpoint(args.model).name}`"
-                             " or use `--engine offline`")
-        return path
-    for ckpt in CHECKPOINTS:
-        if (folder / ckpt.file_name).is_file():
-            return folder / ckpt.file_name
-    raise TrackError(f"no SAM 2 weights in {folder}: {how}")
-
-
 def make_engine(args: argparse.Namespace, view: ClipView):
-    """(engine, label) for ``--engine``: the offline tracker or SAM 2 with its weights."""
+    """(engine, label) for ``--engine``: the offline tracker or SAM 2 with its weights
+    (``--checkpoint``, ``--model`` or the first installed; ``--device``, ``--dtype``)."""
+    from editor.app import engines
+
     if args.engine == "offline":
-        from segmentation.offline import OfflineTracker
+        return engines.build_tracker("offline", view), "offline"
+    from segmentation.weights import DEFAULT_CHECKPOINT
 
-        return OfflineTracker(view), "offline"
-    path = resolve_checkpoint(args)
-    import torch
-
-    from segmentation.tracker import VideoTracker
-
-    device = args.device or _default_device()
-    if device == "cuda" and not torch.cuda.is_available():
-        raise TrackError("--device cuda: no CUDA GPU is available here; use --device cpu")
+    name = args.model or DEFAULT_CHECKPOINT
+    size = "" if args.model else " (about 156 MB)"
+    advice = (f"download weights with `python main.py models download {name}`{size}, "
+              "or track without weights with `--engine offline`")
+    path, _ = engines.choose_checkpoint(args.model, args.checkpoint, exact=True,
+                                        advice=advice)
+    device = engines.resolve_device(args.device)
     precision = resolve_precision(args.dtype, device)
-    model = load_model(path, device, getattr(torch, precision))
-    return VideoTracker(model, view), f"sam2 ({path.name}, {device}, {precision})"
-
-
-def sidecar_config(path: Path) -> Path | None:
-    """A model config stored beside a checkpoint: ``<stem>.json``, else ``config.json``."""
-    for candidate in (path.with_suffix(".json"), path.with_name("config.json")):
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def load_model(path: Path, device: str, dtype):
-    """Load a checkpoint strictly: an official config detected from its tensor shapes, or,
-    for a custom model, the config JSON beside it (see :func:`sidecar_config`)."""
-    from segmentation.errors import CheckpointError, ConfigError
-    from segmentation.sam2 import load_sam2
-
-    try:
-        return load_sam2(path, device=device, dtype=dtype)
-    except CheckpointError as exc:
-        if "does not fit config" not in str(exc):
-            raise  # missing or unreadable file: one line naming it
-        config = sidecar_config(path)
-        if config is None:
-            raise TrackError(f"{exc}. A custom model needs its config JSON beside the "
-                             f"checkpoint ({path.with_suffix('.json').name} or config.json)"
-                             ) from None
-    try:
-        return load_sam2(path, config=config, device=device, dtype=dtype)
-    except ConfigError as exc:
-        raise TrackError(f"{config}: not a usable config for checkpoint {path} ({exc})") from None
+    model = engines.load_model(path, device, precision)
+    return (engines.build_tracker("sam2", view, model),
+            f"sam2 ({path.name}, {device}, {precision})")
 
 
 # ------------------------------------------------------------------------------- job

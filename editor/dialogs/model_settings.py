@@ -40,7 +40,7 @@ class ModelSettingsDialog(QDialog):
         self.model_box = QComboBox()
         self.device_box = QComboBox()
         self.dtype_box = QComboBox()
-        from editor.engines import available_devices
+        from editor.app.engines import available_devices
 
         self.device_box.addItems(["auto", *available_devices()])
         self.device_box.setCurrentText(settings.device)
@@ -80,7 +80,7 @@ class ModelSettingsDialog(QDialog):
 
     def _label_auto(self, *_a) -> None:
         """Show what "auto" means on the chosen device, e.g. "auto (bfloat16 here)"."""
-        from editor.engines import resolve_device
+        from editor.app.engines import resolve_device
         from segmentation.sam2.precision import auto_precision
 
         try:
@@ -91,7 +91,7 @@ class ModelSettingsDialog(QDialog):
         self.dtype_box.setItemText(self.dtype_box.findData("auto"), label)
 
     def _fill_models(self, current: str) -> None:
-        from editor.engines import installed_checkpoints
+        from editor.app.engines import installed_checkpoints
         from segmentation.weights import CHECKPOINTS
 
         installed = {c.name for c in installed_checkpoints()}

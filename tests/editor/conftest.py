@@ -21,7 +21,7 @@ def synthetic_clip(tmp_path):
 
 
 def offline_factory(path, settings):
-    from editor.engines import make_engine
+    from editor.app.engines import make_engine
 
     return make_engine(path, dataclasses.replace(settings, engine="offline"))
 

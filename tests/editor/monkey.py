@@ -49,7 +49,7 @@ def _quiet_message_boxes() -> None:
 
 
 def _factory(engine: str):
-    from editor.engines import make_engine
+    from editor.app.engines import make_engine
 
     if engine == "sam2":
         from tests.micro_sam2 import micro_sam2
@@ -198,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=300)
     parser.add_argument("--engine", choices=["offline", "sam2"], default="offline")
     args = parser.parse_args(argv)
-    from editor.app import make_app
+    from editor.launch import make_app
 
     make_app()
     _quiet_message_boxes()

@@ -280,7 +280,7 @@ def test_a_prompt_that_finds_no_object_says_so(qtbot, make_window, synthetic_cli
     instead of the click seeming ignored."""
     import dataclasses
 
-    from editor.engines import make_engine
+    from editor.app.engines import make_engine
     from segmentation.types import ABSENT_LOGIT
 
     class NothingHere:  # the offline engine, but every prompt finds no object

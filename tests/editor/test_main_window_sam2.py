@@ -12,7 +12,7 @@ from tests.micro_sam2 import micro_sam2
 
 
 def test_brush_mask_prompt_then_track_with_sam2(qtbot, make_window, synthetic_clip):
-    from editor.engines import make_engine
+    from editor.app.engines import make_engine
 
     model = micro_sam2()
     descriptions = []
@@ -50,7 +50,7 @@ def test_brush_mask_prompt_then_track_with_sam2(qtbot, make_window, synthetic_cl
 def test_correction_retracks_only_what_it_affects(qtbot, make_window, synthetic_clip):
     """After a full pass, a brush correction on frame k is kept on frame k, frames before the
     first prompt's side are untouched, and the second pass tracks fewer frames than the clip."""
-    from editor.engines import make_engine
+    from editor.app.engines import make_engine
 
     model = micro_sam2()
     clip, path = synthetic_clip
@@ -93,7 +93,7 @@ def _iou(alpha, truth) -> float:
 
 def test_engine_description_names_the_precision_in_use(synthetic_clip):
     """The status bar tells the precision the model really runs in ("auto" marked)."""
-    from editor.engines import make_engine
+    from editor.app.engines import make_engine
     from editor.model.project import EngineSettings
 
     assert EngineSettings().dtype == "auto"  # new projects pick the fast precision
@@ -108,7 +108,7 @@ def test_shared_model_loads_in_the_resolved_precision(monkeypatch, tmp_path):
     import torch
 
     import segmentation.sam2
-    from editor import engines
+    from editor.app import engines
     from editor.model.project import EngineSettings
     from segmentation.sam2 import precision
 

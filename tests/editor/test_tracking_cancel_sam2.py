@@ -16,7 +16,7 @@ def _sam2_window(qtbot, make_window, synthetic_clip, monkeypatch, frame_s: float
     """Window on the synthetic clip with the micro SAM 2 whose frames take ``frame_s``
     longer and prompts ``prompt_s`` longer; returns (clip, window, computed, prompting):
     computed lists (time, frame), prompting is set when a prompt starts computing."""
-    from editor.engines import make_engine
+    from editor.app.engines import make_engine
     from segmentation.tracker import video_tracker as vt
 
     model = micro_sam2()
