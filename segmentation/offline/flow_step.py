@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from segmentation.offline.appearance import learn, log_likelihood, segment_with
+from segmentation.offline.appearance import ColorModels, learn, log_likelihood, segment_with
+from segmentation.offline.confidence import StepEvidence
 from segmentation.offline.initial import grabcut_labels
 from segmentation.offline.masks import Roi, grow_box, mask_bbox, remove_specks
 
@@ -62,11 +63,42 @@ class FlowParams:
 
 @dataclass(frozen=True)
 class StepResult:
-    """Mask on the new frame (H×W bool, None when lost) and a confidence in [0, 1]:
-    the IoU between the flow-warped mask and the refined one."""
+    """Mask on the new frame (H×W bool, None when lost) and what the step measured about it
+    (None when lost); :class:`~segmentation.offline.confidence.ConfidenceModel` turns the
+    evidence into a confidence."""
 
     mask: np.ndarray | None
-    confidence: float
+    evidence: StepEvidence | None
+
+
+#: Most mask pixels whose colour likelihood is evaluated for the evidence.
+_COLOUR_SAMPLES: int = 1500
+
+
+def measure(cur_small: np.ndarray, warped_inside: np.ndarray, refined: np.ndarray,
+            models: ColorModels | None, ref_area: float) -> StepEvidence:
+    """Evidence about a refined mask (all arrays at work resolution: h×w×3 uint8 RGB crop,
+    h×w bool warped and refined masks); ``ref_area``: the object's area on its prompted
+    frame in work pixels (0 = unknown)."""
+    area = float(np.count_nonzero(refined))
+    union = np.count_nonzero(refined | warped_inside)
+    agreement = np.count_nonzero(refined & warped_inside) / union if union else 0.0
+    jump = abs(np.log((area + 1.0) / (float(np.count_nonzero(warped_inside)) + 1.0)))
+    drift = abs(np.log((area + 1.0) / (ref_area + 1.0))) if ref_area > 0 else 0.0
+    colour = 0.5
+    if models is not None and area > 0:
+        pixels = cur_small[refined]
+        if len(pixels) > _COLOUR_SAMPLES:
+            pixels = pixels[:: len(pixels) // _COLOUR_SAMPLES + 1]
+        colour = float(np.mean(log_likelihood(models.foreground, pixels)
+                               > log_likelihood(models.background, pixels)))
+    gray = _to_gray(cur_small).astype(np.float32)
+    grad = np.abs(cv2.Sobel(gray, cv2.CV_32F, 1, 0)) + np.abs(cv2.Sobel(gray, cv2.CV_32F, 0, 1))
+    m = refined.astype(np.uint8)
+    edge = (cv2.dilate(m, _disk(1)) != cv2.erode(m, _disk(1)))
+    ratio = float(grad[edge].mean() / (grad.mean() + 1e-3)) if edge.any() else 0.0
+    return StepEvidence(float(agreement), float(jump), float(drift), colour,
+                        ratio / (1.0 + ratio))
 
 
 def _disk(radius_px: int) -> np.ndarray:
@@ -145,10 +177,17 @@ class FlowStep:
         return labels, core
 
     def _refine(self, cur_small: np.ndarray, warped: np.ndarray, reliable: np.ndarray,
-                anchor_rgb: np.ndarray | None, ref_area: float) -> np.ndarray:
+                anchor_rgb: np.ndarray | None, ref_area: float,
+                excluded_rgb: np.ndarray | None = None
+                ) -> tuple[np.ndarray, ColorModels | None]:
+        """Refined mask (h×w bool) and the colour models of its graph cut (None when
+        GrabCut learned its own)."""
         labels, core = self._trimap(warped, reliable, ref_area)
         if anchor_rgb is not None:
             background = cur_small[labels == cv2.GC_BGD]
+            if excluded_rgb is not None and len(excluded_rgb):
+                # What the user excluded stays background on every frame tracked from there.
+                background = np.concatenate([background, excluded_rgb])
             first = learn(anchor_rgb, background)
             if first is not None and self.params.hard_core:
                 # The hard core keeps only pixels whose colour looks like the object: the flow
@@ -163,18 +202,20 @@ class FlowStep:
             fg = [anchor_rgb, cur_small[core]] if self.params.core_in_model else [anchor_rgb]
             models = learn(np.concatenate(fg), background)
             if models is not None:
-                return segment_with(cur_small, labels, models)
-        return grabcut_labels(cur_small, labels, self.params.grabcut_iterations)
+                return segment_with(cur_small, labels, models), models
+        return grabcut_labels(cur_small, labels, self.params.grabcut_iterations), None
 
     def step(self, prev_rgb: np.ndarray, cur_rgb: np.ndarray, prev_mask: np.ndarray,
-             anchor_rgb: np.ndarray | None = None, anchor_area_px: int = 0) -> StepResult:
+             anchor_rgb: np.ndarray | None = None, anchor_area_px: int = 0,
+             excluded_rgb: np.ndarray | None = None) -> StepResult:
         """Mask on ``cur_rgb`` (H×W×3 uint8) from the mask ``prev_mask`` (H×W bool) on
         ``prev_rgb``; the two frames are neighbours in time (either order). ``anchor_rgb``
         (N×3 uint8): object colours from the prompted frame, for the object's colour model;
-        ``anchor_area_px``: the object's area there (frame pixels)."""
+        ``anchor_area_px``: the object's area there (frame pixels); ``excluded_rgb`` (M×3
+        uint8): colours the user excluded there, always background."""
         region = self._region(prev_mask)
         if region is None:
-            return StepResult(None, 0.0)
+            return StepResult(None, None)
         roi, scale = region
         size = (max(8, round(roi.width * scale)), max(8, round(roi.height * scale)))
         prev_crop = cv2.resize(roi.crop(prev_mask).astype(np.float32), size,
@@ -183,19 +224,19 @@ class FlowStep:
         inside = warped > 0.5
         min_work_px = max(1, int(self.params.min_area_px * scale * scale))
         if int(inside.sum()) < min_work_px:
-            return StepResult(None, 0.0)
+            return StepResult(None, None)
+        models = None
         if self.params.grabcut_iterations > 0:
-            refined = self._refine(cur_small, warped, reliable, anchor_rgb,
-                                   0.5 * anchor_area_px * scale * scale)
+            refined, models = self._refine(cur_small, warped, reliable, anchor_rgb,
+                                           0.5 * anchor_area_px * scale * scale, excluded_rgb)
         else:  # flow only (the benchmark's baseline)
             refined = inside
-        union = np.count_nonzero(refined | inside)
-        confidence = np.count_nonzero(refined & inside) / union if union else 0.0
+        evidence = measure(cur_small, inside, refined, models, anchor_area_px * scale * scale)
         full = cv2.resize(refined.astype(np.float32), (roi.width, roi.height),
                           interpolation=cv2.INTER_LINEAR) > 0.5
         mask = np.zeros(prev_mask.shape, dtype=bool)
         roi.crop(mask)[...] = full
         mask = remove_specks(mask, 0.005, self.params.min_area_px)
         if int(mask.sum()) < self.params.min_area_px:
-            return StepResult(None, 0.0)
-        return StepResult(mask, float(confidence))
+            return StepResult(None, None)
+        return StepResult(mask, evidence)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from segmentation.offline.confidence import StepEvidence
 from segmentation.offline.initial import FramePrompt
 
 
@@ -44,21 +45,30 @@ class ObjectState:
     outputs: dict[int, PackedMask | None] = field(default_factory=dict)
     anchor_colors: dict[int, np.ndarray] = field(default_factory=dict)
     anchor_areas: dict[int, int] = field(default_factory=dict)
+    #: colours (N×3 uint8) the user's exclude clicks removed on a prompted frame
+    excluded_colors: dict[int, np.ndarray] = field(default_factory=dict)
+    #: frame → confidence in [0, 1] of the output there (1 on prompted frames)
+    confidence: dict[int, float] = field(default_factory=dict)
+    #: frame → what the propagation step onto it measured
+    evidence: dict[int, StepEvidence] = field(default_factory=dict)
     #: frame → tracked in reverse (the last pass that wrote it), for the re-track rule
     tracked: dict[int, bool] = field(default_factory=dict)
     #: prompted frames changed since the last propagation started
     dirty: set[int] = field(default_factory=set)
 
-    def colors_near(self, frame_index: int, reverse: bool) -> tuple[np.ndarray | None, int]:
-        """Object colours (N×3 uint8) and area (pixels) on the closest prompted frame at or
-        before ``frame_index`` in the direction of travel (else the closest one at all)."""
+    def colors_near(self, frame_index: int, reverse: bool
+                    ) -> tuple[np.ndarray | None, int, np.ndarray | None]:
+        """Object colours (N×3 uint8), area (pixels) and excluded colours (M×3 uint8 or
+        None) of the closest prompted frame at or before ``frame_index`` in the direction
+        of travel (else the closest one at all)."""
         if not self.anchor_colors:
-            return None, 0
+            return None, 0, None
         behind = [f for f in self.anchor_colors if (f >= frame_index if reverse
                                                     else f <= frame_index)]
         pool = behind or list(self.anchor_colors)
         best = min(pool, key=lambda f: abs(f - frame_index))
-        return self.anchor_colors[best], self.anchor_areas.get(best, 0)
+        return (self.anchor_colors[best], self.anchor_areas.get(best, 0),
+                self.excluded_colors.get(best))
 
     def nearest_known(self, frame_index: int, reverse: bool) -> int | None:
         """Closest frame at or before ``frame_index`` in the direction of travel (after it

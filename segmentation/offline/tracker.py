@@ -13,8 +13,9 @@ It implements :class:`segmentation.types.TrackingEngine` like the SAM 2 video tr
 
 Results follow SAM 2's conventions: logits O×H×W float32, > 0 inside, soft (signed distance
 to the edge in pixels, clamped to ±16), exactly −1024 for an absent or lost object;
-``object_scores`` > 0 when present (10 × agreement between flow and refinement, 10 on
-prompted frames), −10 when absent.
+``object_scores`` > 0 when present — ``logit((1 + c) / 2)`` of the engine's confidence c in
+[0, 1] (:mod:`segmentation.offline.confidence`; c = 1 on prompted frames) — and −10 when
+absent. Tracked objects never overlap (:mod:`segmentation.offline.overlap`).
 """
 
 from __future__ import annotations
@@ -27,16 +28,18 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from segmentation.offline.appearance import subsample
+from segmentation.offline.confidence import ConfidenceModel, StepEvidence, score_from_confidence
 from segmentation.offline.flow_step import FlowParams, FlowStep
 from segmentation.offline.initial import segment_prompt
 from segmentation.offline.masks import low_res, mask_to_logits
+from segmentation.offline.overlap import separate
 from segmentation.offline.state import ObjectState, PackedMask, as_points, merge_prompt
 from segmentation.retrack import FrameRange, affected_frames, clip_range, plan_steps
 from segmentation.types import FrameResult
 
 log = logging.getLogger(__name__)
 
-PRESENT_SCORE: float = 10.0
+#: Object score of an absent (lost or not yet prompted) object.
 ABSENT_SCORE: float = -10.0
 
 
@@ -78,16 +81,19 @@ class OfflineTracker:
             of such frames.
         params: tuning of the propagation step.
         prompt_work_side_px: GrabCut on prompted frames runs at this longer side (pixels).
+        confidence: how step evidence becomes the per-frame confidence.
     """
 
     def __init__(self, frames, params: FlowParams | None = None,
-                 prompt_work_side_px: int = 400) -> None:
+                 prompt_work_side_px: int = 400,
+                 confidence: ConfidenceModel | None = None) -> None:
         self._frames = _Frames(frames)
         if len(self._frames) == 0:
             raise OfflinePromptError("the clip has no frames")
         first = self._frames.read(0)
         self.height, self.width = int(first.shape[0]), int(first.shape[1])
         self._step = FlowStep(params)
+        self._confidence = confidence or ConfidenceModel()
         self._prompt_side = prompt_work_side_px
         self._objects: dict[int, ObjectState] = {}
         self._cancelled = threading.Event()
@@ -156,6 +162,8 @@ class OfflineTracker:
                 obj.anchor_colors[frame_index] = subsample(pixels)
                 obj.anchor_areas[frame_index] = len(pixels)
             obj.outputs[frame_index] = packed
+            obj.confidence[frame_index] = 0.0 if packed is None else 1.0
+            obj.evidence.pop(frame_index, None)
             return self._result(frame_index, {o.object_id: o.output(frame_index)
                                               for o in self._objects.values()}, {})
 
@@ -240,27 +248,71 @@ class OfflineTracker:
                 log.info("propagation cancelled before frame %d", frame_index)
                 return
             with self._lock:
-                scores: dict[int, float] = {}
+                masks: dict[int, np.ndarray | None] = {}
+                confs: dict[int, float] = {}
                 for oid in ids:
                     obj = self._objects.get(oid)
                     if obj is None:  # removed while tracking
                         continue
-                    mask = current.get(oid)
+                    mask, conf = current.get(oid, (None, 0.0))
                     if frame_index in obj.anchors:
-                        mask = obj.anchors[frame_index].unpack()
-                        scores[oid] = PRESENT_SCORE
+                        mask, conf = obj.anchors[frame_index].unpack(), 1.0
                     elif frame_index != previous and mask is not None:
-                        step = self._step.step(self._frames.read(previous),
-                                               self._frames.read(frame_index), mask,
-                                               *obj.colors_near(frame_index, reverse))
-                        mask = step.mask
-                        scores[oid] = max(0.5, PRESENT_SCORE * step.confidence)
-                    current[oid] = mask
-                    obj.outputs[frame_index] = None if mask is None else PackedMask.pack(mask)
-                    obj.tracked[frame_index] = reverse
-                result = self._result(frame_index, current, scores, ids)
+                        mask, conf = self._advance(obj, previous, frame_index, mask, conf,
+                                                   reverse)
+                    masks[oid], confs[oid] = mask, conf
+                masks = self._apart(frame_index, masks)
+                for oid, mask in masks.items():
+                    self._store(self._objects[oid], frame_index, mask, confs[oid], reverse)
+                    current[oid] = (mask, confs[oid])
+                result = self._result(frame_index, masks, confs, tuple(masks))
             previous = frame_index
             yield result
+
+    def _advance(self, obj: ObjectState, prev: int, frame_index: int, mask: np.ndarray,
+                 conf: float, reverse: bool) -> tuple[np.ndarray | None, float]:
+        """One propagation step of ``obj`` from ``prev`` (mask, confidence) to its
+        neighbour ``frame_index``; the step's evidence is kept for :meth:`evidence`."""
+        step = self._step.step(self._frames.read(prev), self._frames.read(frame_index), mask,
+                               *obj.colors_near(frame_index, reverse))
+        if step.mask is None or step.evidence is None:
+            obj.evidence.pop(frame_index, None)
+            return None, 0.0
+        obj.evidence[frame_index] = step.evidence
+        return step.mask, self._confidence.update(conf, step.evidence)
+
+    def _apart(self, frame_index: int, masks: dict[int, np.ndarray | None]
+               ) -> dict[int, np.ndarray | None]:
+        """``masks`` with no pixel in two objects: prompted masks on this frame and the
+        stored masks of objects this step does not track are kept as they are."""
+        if len(self._objects) < 2:
+            return masks
+        fixed = {oid: m for oid, m in masks.items() if frame_index in self._objects[oid].anchors}
+        fixed.update({oid: o.output(frame_index) for oid, o in self._objects.items()
+                      if oid not in masks})
+        moving = {oid: m for oid, m in masks.items() if oid not in fixed}
+        moved = separate(moving, fixed)
+        return {oid: fixed[oid] if oid in fixed else moved[oid] for oid in masks}
+
+    @staticmethod
+    def _store(obj: ObjectState, frame_index: int, mask: np.ndarray | None, conf: float,
+               reverse: bool) -> None:
+        obj.outputs[frame_index] = None if mask is None or not mask.any() \
+            else PackedMask.pack(mask)
+        obj.confidence[frame_index] = conf if obj.outputs[frame_index] is not None else 0.0
+        obj.tracked[frame_index] = reverse
+
+    def evidence(self, object_id: int, frame_index: int) -> StepEvidence | None:
+        """What the last propagation step onto this frame measured (None on prompted or
+        untracked frames)."""
+        obj = self._objects.get(int(object_id))
+        return None if obj is None else obj.evidence.get(int(frame_index))
+
+    def confidence(self, object_id: int, frame_index: int) -> float | None:
+        """Confidence in [0, 1] of the object's output on a frame (1 where prompted, 0 where
+        lost), None when there is no output; see :mod:`segmentation.offline.confidence`."""
+        obj = self._objects.get(int(object_id))
+        return None if obj is None else obj.confidence.get(int(frame_index))
 
     def _keep_outside(self, dirty: dict[int, set[int]], first: int, end: int) -> None:
         """A full pass over a range leaves the prompts outside it to a later re-track."""
@@ -292,50 +344,50 @@ class OfflineTracker:
                 return
             with self._lock:
                 masks: dict[int, np.ndarray | None] = {}
-                scores: dict[int, float] = {}
+                confs: dict[int, float] = {}
                 for oid in ids:
                     obj = self._objects.get(oid)
                     if obj is not None:
-                        masks[oid], scores[oid] = self._track_one(obj, frame_index, reverse)
-                result = self._result(frame_index, masks, scores, tuple(masks))
+                        masks[oid], confs[oid] = self._next(obj, frame_index, reverse)
+                masks = self._apart(frame_index, masks)
+                for oid, mask in masks.items():
+                    self._store(self._objects[oid], frame_index, mask, confs[oid], reverse)
+                result = self._result(frame_index, masks, confs, tuple(masks))
             yield result
         with self._lock:  # prompts outside the range wait for a pass that holds them
             self._unfinished = {oid: {f for f in frames if not first <= f < end}
                                 for oid, frames in self._unfinished.items()}
 
-    def _track_one(self, obj: ObjectState, frame_index: int, reverse: bool
-                   ) -> tuple[np.ndarray | None, float]:
-        """One object's mask and score on a frame from its neighbour in the direction of
-        travel (its anchor on a prompted frame); stored as the frame's output."""
+    def _next(self, obj: ObjectState, frame_index: int, reverse: bool
+              ) -> tuple[np.ndarray | None, float]:
+        """One object's mask and confidence on a frame from its stored neighbour in the
+        direction of travel (its anchor on a prompted frame)."""
         if frame_index in obj.anchors:
-            mask, score = obj.anchors[frame_index].unpack(), PRESENT_SCORE
-        else:
-            prev = frame_index + 1 if reverse else frame_index - 1
-            mask, score = (obj.output(prev) if 0 <= prev < self.num_frames else None), 0.0
-            if mask is not None:
-                step = self._step.step(self._frames.read(prev), self._frames.read(frame_index),
-                                       mask, *obj.colors_near(frame_index, reverse))
-                mask, score = step.mask, max(0.5, PRESENT_SCORE * step.confidence)
-        obj.outputs[frame_index] = None if mask is None else PackedMask.pack(mask)
-        obj.tracked[frame_index] = reverse
-        return mask, score
+            return obj.anchors[frame_index].unpack(), 1.0
+        prev = frame_index + 1 if reverse else frame_index - 1
+        mask = obj.output(prev) if 0 <= prev < self.num_frames else None
+        if mask is None:
+            return None, 0.0
+        return self._advance(obj, prev, frame_index, mask, obj.confidence.get(prev, 1.0),
+                             reverse)
 
-    def _warm_start(self, obj: ObjectState, start: int, reverse: bool) -> np.ndarray | None:
-        """The object's mask on ``start``: its anchor or stored output, or tracked silently
-        from the nearest known frame before ``start`` (after it when ``reverse``)."""
+    def _warm_start(self, obj: ObjectState, start: int, reverse: bool
+                    ) -> tuple[np.ndarray | None, float]:
+        """The object's mask and confidence on ``start``: its anchor or stored output, or
+        tracked silently from the nearest known frame before ``start`` (after it when
+        ``reverse``)."""
         if start in obj.anchors:
-            return obj.anchors[start].unpack()
+            return obj.anchors[start].unpack(), 1.0
         known = obj.nearest_known(start, reverse)
         if known is None:
-            return None
-        mask = obj.output(known)
+            return None, 0.0
+        mask, conf = obj.output(known), obj.confidence.get(known, 1.0)
         step = 1 if known < start else -1
         for f in range(known + step, start + step, step):
             if mask is None or self._cancelled.is_set():
-                return None
-            mask = self._step.step(self._frames.read(f - step), self._frames.read(f), mask,
-                                   *obj.colors_near(f, reverse)).mask
-        return mask
+                return None, 0.0
+            mask, conf = self._advance(obj, f - step, f, mask, conf, reverse)
+        return mask, conf
 
     def _result(self, frame_index: int, masks: dict[int, np.ndarray | None],
                 scores: dict[int, float], ids: tuple[int, ...] | None = None) -> FrameResult:
@@ -345,8 +397,9 @@ class OfflineTracker:
         low = np.stack([low_res(lg) for lg in logits]) if ids else np.zeros((0, 256, 256),
                                                                              np.float32)
         obj_scores = np.array(
-            [scores.get(i, PRESENT_SCORE) if masks.get(i) is not None and masks[i].any()
-             else ABSENT_SCORE for i in ids], dtype=np.float32)
+            [score_from_confidence(scores.get(i, 1.0))
+             if masks.get(i) is not None and masks[i].any() else ABSENT_SCORE for i in ids],
+            dtype=np.float32)
         return FrameResult(frame_index, ids, logits, low, obj_scores)
 
     # ------------------------------------------------------------------ control
