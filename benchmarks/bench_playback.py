@@ -100,8 +100,8 @@ def main() -> int:
     from PySide6.QtCore import QSettings, Qt
     from PySide6.QtTest import QTest
 
-    from editor.launch import make_app
     from editor.app.engines import make_engine
+    from editor.launch import make_app
     from editor.main_window import MainWindow
     from rendering.media import probe
 

@@ -9,16 +9,10 @@ from fractions import Fraction
 
 import numpy as np
 
+from editor.app.export import stacks_from_project
 from editor.workers.decode import Compose, FrameBundle
 
 PREVIEW_MAX_WIDTH_PX = 1280
-
-
-def render_stacks(project):
-    """``rendering`` stacks of the project (objects in z-order, background)."""
-    from editor.cli.render import stacks_from_project
-
-    return stacks_from_project(project)
 
 
 def make_compose(project, with_preview: bool, fps: Fraction) -> Compose:
@@ -27,7 +21,7 @@ def make_compose(project, with_preview: bool, fps: Fraction) -> Compose:
     ids = tuple(o.object_id for o in project.objects)
     stacks = None
     if with_preview:
-        stacks = render_stacks(project)
+        stacks = stacks_from_project(project)
         has_effects = bool(stacks.background) or any(s.effects for s in stacks.objects)
         stacks = stacks if has_effects else None
 

@@ -32,7 +32,7 @@ from editor.open_message import opened_message
 from editor.panels.effects import BACKGROUND, EffectsPanel
 from editor.panels.objects import ObjectsPanel
 from editor.player import Player
-from editor.recovery import Autosave
+from editor.recovery_ui import start_autosave
 from editor.session import Session
 from editor.status import StatusBar
 from editor.timeline.model import hex_to_rgb, timecode
@@ -102,7 +102,7 @@ class MainWindow(QMainWindow, window_ops.WindowOps):
         from editor.tracking_ui import TrackingController
 
         self.track_flow = TrackingController(self)
-        self.autosave = Autosave(self)
+        self.autosave = start_autosave(self)
         self._refresh_recent()
         from editor import proposals_ui
 

@@ -1,19 +1,15 @@
 """"Find objects" in the main window: SAM 2 proposes every object on the current frame, the
 user clicks one and it becomes a new object (one undo step) with its mask as the prompt.
 
-The model is the one the tracker uses (:func:`editor.app.engines.shared_sam2`), loaded on the
+The model is the one the tracker uses (:func:`editor.app.proposals.proposal_model`), loaded on the
 proposal worker thread the first time. Without installed weights the status bar says how to
 get them."""
 
 from __future__ import annotations
 
+from editor.app.proposals import POINTS_PER_SIDE, add_object_from_mask, proposal_model
 from editor.proposals import ProposalController
-from editor.proposals.commands import project_object_creator
 from editor.proposals.hook import ProposalInputFilter
-
-#: Grid of single-click prompts: 16×16 takes ~17 s for a 720p frame with tiny on 2 CPU
-#: cores (32×32: ~60 s); a GPU does either in well under a second.
-POINTS_PER_SIDE = 16
 
 
 def install(window) -> ProposalController:
@@ -39,26 +35,14 @@ def install(window) -> ProposalController:
     return controller
 
 
-#: Why Find objects cannot run without weights, whichever engine tracks (the offline
-#: engine tracks without weights but cannot propose objects, so it is no way out here).
-NO_WEIGHTS = ("no SAM 2 checkpoint is installed — download one in Track ▸ Model settings "
-              "(the offline engine tracks without one but cannot find objects: click the "
-              "objects instead)")
-
-
 def default_model(window):
     """The SAM 2 model of the project's engine settings (raises NoWeightsError)."""
-    from editor.app.engines import NoWeightsError, shared_sam2
-
-    try:
-        return shared_sam2(window.session.project.engine)[0]
-    except NoWeightsError as exc:
-        raise NoWeightsError(NO_WEIGHTS) from exc
+    return proposal_model(window.session.project.engine)
 
 
 def _creator(window):
     def create(frame_index, mask):
-        oid = project_object_creator(window.session.project)(frame_index, mask)
+        oid = add_object_from_mask(window.session.project, frame_index, mask)
         window.current_object = oid
         window.objects_panel.refresh()
         window.objects_panel.select(oid)

@@ -1,14 +1,36 @@
-"""At start-up: offer to restore projects left by a crashed session."""
+"""Crash recovery in the window: the recovery folder in the user's data folder, the autosave
+timer, and the offer at start-up to restore projects left by a crashed session."""
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
+from PySide6.QtCore import QObject, QStandardPaths, QTimer
 from PySide6.QtWidgets import QMessageBox
 
-from editor.recovery import discard, pending_recoveries, restore, sweep_unsaved
+from editor.app.recovery import Autosave, discard, pending_recoveries, restore, sweep_unsaved
 
 log = logging.getLogger(__name__)
+AUTOSAVE_INTERVAL_MS = 3 * 60 * 1000
+
+
+def recovery_dir() -> Path:
+    """``recovery/`` in the user's data folder (never the system's temporary folder)."""
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    return Path(base or Path.home() / ".local/share/masklet") / "recovery"
+
+
+def start_autosave(parent: QObject, folder: Path | None = None,
+                   interval_ms: int = AUTOSAVE_INTERVAL_MS) -> Autosave:
+    """An :class:`Autosave` in ``folder`` (default :func:`recovery_dir`) whose
+    :meth:`~Autosave.save_now` runs every ``interval_ms`` while ``parent`` lives."""
+    autosave = Autosave(folder or recovery_dir())
+    timer = QTimer(parent)
+    timer.setInterval(interval_ms)
+    timer.timeout.connect(autosave.save_now)
+    timer.start()
+    return autosave
 
 
 def offer_recovery(window) -> bool:
@@ -24,7 +46,8 @@ def offer_recovery(window) -> bool:
 
 
 def _offer(window) -> bool:
-    entries = pending_recoveries(window.autosave.folder, window.autosave.slot)
+    autosave: Autosave = window.autosave
+    entries = pending_recoveries(autosave.folder, autosave.slot)
     if not entries:
         return False
     entry = entries[0]
@@ -42,7 +65,7 @@ def _offer(window) -> bool:
     except Exception as exc:  # a damaged recovery file: say so and start clean
         window.show_error("Restore failed", str(exc))
         return False
-    window.restored_entry = entry
+    autosave.restored(entry)
     window.session.open_project_object(restored.project)
     if restored.message:
         QMessageBox.warning(window, "Restored without some masks", restored.message)

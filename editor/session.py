@@ -13,12 +13,12 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
+from editor.app.tracking import desired_prompts
 from editor.bridge import ModelBridge
 from editor.model import commands as cmd
 from editor.model.events import ObjectAdded, ObjectRemoved, PromptsChanged
 from editor.model.project import MediaSnapshot, Project
 from editor.model.prompts import BoxPrompt, MaskPrompt, PointPrompt
-from editor.prompt_replay import desired_prompts
 from editor.workers.engine import EngineWorker, TrackRequest
 from editor.workers.task import run_in_background
 

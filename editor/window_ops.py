@@ -12,21 +12,11 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QMessageBox
 
 from editor.model import commands as cmd
-from editor.model.prompts import BoxPrompt, ClearPrompts, MaskPrompt, PointPrompt
+from editor.model.prompts import BoxPrompt, ClearPrompts, PointPrompt, effective_actions
 from editor.viewer import ViewPoint
 
 log = logging.getLogger(__name__)
 MAX_RECENT = 10
-
-
-def _tail(history) -> list:
-    tail: list = []
-    for action in history:
-        if isinstance(action, ClearPrompts | MaskPrompt):
-            tail = []
-        if not isinstance(action, ClearPrompts | MaskPrompt):
-            tail.append(action)
-    return tail
 
 
 def points_on_frame(project, object_id: int, frame_index: int) -> list[ViewPoint]:
@@ -35,13 +25,13 @@ def points_on_frame(project, object_id: int, frame_index: int) -> list[ViewPoint
         history = project.object(object_id).prompts.get(frame_index, [])
     except KeyError:
         return []
-    return [ViewPoint(a.x, a.y, a.label) for a in _tail(history) if isinstance(a, PointPrompt)]
+    return [ViewPoint(a.x, a.y, a.label) for a in effective_actions(history) if isinstance(a, PointPrompt)]
 
 
 def remove_point(session, object_id: int, frame_index: int, index: int) -> None:
     """Remove the ``index``-th shown click: one undo step (clear + re-add the others)."""
     project = session.project
-    tail = _tail(project.object(object_id).prompts.get(frame_index, []))
+    tail = effective_actions(project.object(object_id).prompts.get(frame_index, []))
     points = [a for a in tail if isinstance(a, PointPrompt)]
     if not 0 <= index < len(points):
         return
@@ -73,11 +63,6 @@ class WindowOps:
             self.show_error("Save failed", str(exc))
             return False
         self.autosave.saved()
-        if getattr(self, "restored_entry", None) is not None:
-            from editor.recovery import discard
-
-            discard(self.restored_entry)
-            self.restored_entry = None
         self._remember(str(path))
         self.status.showMessage(f"Saved {path}", 4000)
         return True
@@ -101,7 +86,7 @@ class WindowOps:
     def maybe_save(self) -> bool:
         """Ask to save unsaved changes; False when the user cancels."""
         project = self.session.project
-        restored = getattr(self, "restored_entry", None) is not None
+        restored = self.autosave.restored_entry is not None
         if project is None or not (project.dirty or restored):
             return True
         answer = QMessageBox.question(
@@ -112,11 +97,7 @@ class WindowOps:
             return self.on_save()
         if answer != QMessageBox.StandardButton.Discard:
             return False
-        if restored:  # the user let the restored work go: do not offer it again
-            from editor.recovery import discard
-
-            discard(self.restored_entry)
-            self.restored_entry = None
+        self.autosave.drop_restored()  # the user let restored work go: not offered again
         return True
 
     def close_project(self, final: bool = False) -> None:

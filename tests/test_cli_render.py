@@ -85,41 +85,24 @@ def test_list_presets(capsys):
             "same-as-source"} <= set(names)
 
 
-def test_project_form_through_the_document_model(clip, monkeypatch):
-    """``render PROJECT.masklet`` with a stand-in for ``editor.model.load_project``."""
-    from dataclasses import dataclass, field
-
-    import editor.model
-    from rendering.export.mask_folder import FolderMaskSource
+def test_project_form_through_the_document_model(clip):
+    """``render PROJECT.masklet``: a saved project's objects, keyframed effects, refinement,
+    background effect and masks (its in/out range overridden by --start/--end)."""
+    from editor.model import EffectRef, Keyframe, MediaSnapshot, Project, ProjectObject
+    from editor.model.persistence import save_project
 
     tmp, video = clip
-
-    @dataclass
-    class Ref:
-        name: str
-        params: dict
-        enabled: bool = True
-        keyframes: dict = field(default_factory=dict)
-
-    @dataclass
-    class Obj:
-        object_id: int
-        effects: list
-        refinement: dict = field(default_factory=dict)
-
-    @dataclass
-    class Project:
-        source_path: object
-        masks: object
-        objects: list
-        background_effects: list
-
-    fill = Ref("object-fill", {"colour": "#00ff00"},
-               keyframes={"opacity": [[0, 1.0, "hold"]]})
-    project = Project(video, FolderMaskSource(tmp / "masks"),
-                      [Obj(CIRCLE_ID, [fill], {"threshold": 0.5})],
-                      [Ref("background-remove", {})])
-    monkeypatch.setattr(editor.model, "load_project", lambda path: project, raising=False)
+    fill = EffectRef("object-fill", {"colour": "#00ff00"},
+                     keyframes={"opacity": [Keyframe(0, 1.0, "hold")]})
+    project = Project(video, MediaSnapshot.from_media_info(probe(video)),
+                      [ProjectObject(CIRCLE_ID, "circle", effects=[fill],
+                                     refinement={"threshold": 0.5})],
+                      [EffectRef("background-remove", {})], in_frame=10)
+    for i in range(CLIP.num_frames):
+        soft = cv2.imread(str(tmp / "masks" / str(CIRCLE_ID) / f"{i:05d}.png"),
+                          cv2.IMREAD_GRAYSCALE)
+        project.masks.write_alpha(CIRCLE_ID, i, soft, 1.0)
+    save_project(project, tmp / "p.masklet")
     out = tmp / "seq"
     rc = main.main(["render", str(tmp / "p.masklet"), "-o", str(out), "--preset", "png-rgba",
                     "--start", "2", "--end", "5"])

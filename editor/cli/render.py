@@ -72,80 +72,14 @@ def _mask_request(args: argparse.Namespace, preset: str):
                          inputs=(args.masks,), **_quality(args))
 
 
-def _first_attr(obj, names: tuple[str, ...], default=None):
-    for name in names:
-        if hasattr(obj, name):
-            return getattr(obj, name)
-    return default
-
-
-def _effect_instances(refs):
-    """Document ``EffectRef(name, params, enabled, keyframes)`` items → effect instances."""
-    from rendering.effects.stack import EffectInstance
-
-    return tuple(EffectInstance.from_parts(r.name, dict(r.params), getattr(r, "enabled", True),
-                                           getattr(r, "keyframes", None) or {})
-                 for r in refs or ())
-
-
-def stacks_from_project(project):
-    """Render stacks of a document-model project.
-
-    Reads (duck-typed, plain data): ``project.objects`` in z-order (bottom first), each with
-    ``object_id`` (or ``id``), ``effects`` (``EffectRef`` items), optional ``refinement``
-    (dict of :class:`~rendering.effects.refine.MaskRefinement` fields) and ``visible``;
-    ``project.background_effects`` (``EffectRef`` items).
-    """
-    from rendering.effects.refine import MaskRefinement
-    from rendering.effects.stack import ObjectStack, RenderStacks
-
-    objects = []
-    for obj in _first_attr(project, ("objects",), ()) or ():
-        obj_id = int(_first_attr(obj, ("object_id", "id")))
-        refinement = _first_attr(obj, ("refinement",), None) or {}
-        if not isinstance(refinement, MaskRefinement):
-            refinement = MaskRefinement(**dict(refinement))
-        objects.append(ObjectStack(obj_id, _effect_instances(obj.effects), refinement,
-                                   bool(getattr(obj, "visible", True))))
-    background = _effect_instances(_first_attr(project, ("background_effects",
-                                                         "background"), ()))
-    return RenderStacks(tuple(objects), background)
-
-
 def _project_request(args: argparse.Namespace, preset: str):
-    """Export request for ``render PROJECT.masklet`` through the document model
-    (``editor.model.load_project(path)`` → project with ``source_path`` and a ``masks`` store
-    whose ``read(object_id, frame_index)`` gives H×W float32 [0, 1] or None)."""
-    from rendering.export.job import ExportRequest
+    """``render PROJECT.masklet``: the project's saved range and export choices unless the
+    options say otherwise (see :func:`editor.app.export.saved_export_request`)."""
+    from editor.app.export import saved_export_request
 
-    try:
-        from editor.model import load_project
-    except ImportError:
-        raise RenderArgumentError(
-            f"{args.input}: rendering project files needs the document model, which this "
-            "build lacks — use `render VIDEO --masks DIR --effect NAME`") from None
-    project = load_project(Path(args.input))
-    # a clip that changed or masks that went missing would render wrong without a word
-    for check in ("check_media", "check_masks"):
-        if callable(getattr(project, check, None)):
-            getattr(project, check)()
-    source = _first_attr(project, ("source_path", "video_path", "media_path"))
-    masks = _first_attr(project, ("masks", "store", "masklet_store", "mask_store"))
-    # what the project was set up with (in/out points, the export dialog's choices) unless
-    # the command line says otherwise
-    saved = getattr(project, "export", None)
-    start = args.start if args.start is not None else getattr(project, "in_frame", 0)
-    end = args.end if args.end is not None else getattr(project, "out_frame", None)
     quality = _quality(args)
-    if quality["crf"] is None and getattr(saved, "preset", None) == preset:
-        quality["crf"] = getattr(saved, "crf", None)  # a CRF belongs to its preset's codec
-    quality["audio"] = quality["audio"] and getattr(saved, "audio", True)
-    scale = args.scale or getattr(saved, "scale", 1.0)
-    from editor.model.persistence import project_files
-
-    return ExportRequest(source, args.output, preset, stacks_from_project(project), masks,
-                         start=start, end=end, scale=scale,
-                         inputs=project_files(Path(args.input)), **quality)
+    return saved_export_request(args.input, args.output, preset, args.start, args.end,
+                                args.scale, **quality)
 
 
 def _preset_name(args: argparse.Namespace) -> str:

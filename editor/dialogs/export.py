@@ -90,16 +90,12 @@ class ExportWorker(QObject):
 
 def build_request(project, output: Path, preset: str, whole_clip: bool, scale: float,
                   crf: int | None = None, audio: bool = True):
-    from editor.frame_compose import render_stacks
-    from editor.model.persistence import project_files
-    from rendering.export.job import ExportRequest
+    """The dialog's request: the whole clip or the in/out range (see
+    :func:`editor.app.export.export_request`)."""
+    from editor.app.export import export_request
 
     start, end = (0, None) if whole_clip else (project.in_frame, project.out_frame)
-    project.masks.flush()
-    own = () if project.path is None else project_files(project.path)
-    return ExportRequest(project.source_path, output, preset, render_stacks(project),
-                         project.masks, start=start, end=end, scale=scale, crf=crf,
-                         audio=audio, inputs=(*own, project.masks.root))
+    return export_request(project, output, preset, start, end, scale, crf, audio)
 
 
 def ask_overwrite(parent: QWidget, path: Path, foreign: tuple[str, ...]) -> bool:

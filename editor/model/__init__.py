@@ -28,7 +28,8 @@ Document fields (read freely; change only through commands)::
 Prompt actions (x, y in source pixels): PointPrompt(x, y, label 1|0), BoxPrompt(x0, y0, x1,
 y1), MaskPrompt(mask_name) (``project.masks.put_prompt_mask(mask) -> name``;
 ``project.prompt_mask(action) -> H×W float32``), ClearPrompts(). ``effective_actions(history)``
-gives the actions after the last ClearPrompts (what to replay into the tracker).
+gives the actions that still count (after the last ClearPrompts, from the last MaskPrompt):
+what the tracker replays and the viewer shows.
 
 Effects: EffectRef(name, params, enabled, keyframes {param: [Keyframe(frame_index, value,
 "hold"|"linear")]}); implementations live in ``rendering.effects``.

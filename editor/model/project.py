@@ -268,19 +268,6 @@ class Project:
         self.undo_stack.mark_dirty()
         self.events.emit(MediaChanged(new_path))
 
-    # -- the proposals' ObjectDocument protocol (raw edits, wrapped by commands) ----------
-    def add_object_with_mask(self, frame_index: int, mask: np.ndarray,
-                             object_id: int | None = None, name: str | None = None) -> int:
-        """Add an object whose first prompt is ``mask`` (H×W bool/float, source pixels) on
-        ``frame_index``; reuses ``object_id`` when given. Returns the id. Not undoable by
-        itself: call it from a command."""
-        obj = self.new_object(name)
-        if object_id is not None:
-            obj.object_id = object_id
-        obj.prompts[int(frame_index)] = [MaskPrompt(self.masks.put_prompt_mask(mask))]
-        self.insert_object(obj, len(self.objects))
-        return obj.object_id
-
     def insert_object(self, obj: ProjectObject, index: int) -> None:
         """Raw: put ``obj`` at z position ``index`` and emit :class:`ObjectAdded`."""
         self.objects.insert(index, obj)

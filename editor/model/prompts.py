@@ -73,8 +73,13 @@ def prompt_from_json(data: dict[str, Any]) -> PromptAction:
 
 
 def effective_actions(history: list[PromptAction]) -> list[PromptAction]:
-    """The actions after the last :class:`ClearPrompts` (what the engine must replay)."""
-    for i in range(len(history) - 1, -1, -1):
-        if isinstance(history[i], ClearPrompts):
-            return list(history[i + 1:])
-    return list(history)
+    """The actions of one frame's history that still count — the one rule for what the
+    engine replays and what the viewer shows: nothing before the last :class:`ClearPrompts`,
+    and a :class:`MaskPrompt` replaces everything before it (it is kept, first)."""
+    tail: list[PromptAction] = []
+    for action in history:
+        if isinstance(action, ClearPrompts | MaskPrompt):
+            tail = []
+        if not isinstance(action, ClearPrompts):
+            tail.append(action)
+    return tail

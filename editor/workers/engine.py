@@ -2,7 +2,7 @@
 
 The engine (SAM 2 ``VideoTracker`` or ``OfflineTracker``) is created lazily on the worker
 thread by ``factory()`` and driven only from there. The UI sends the wanted prompts
-(:func:`editor.prompt_replay.desired_prompts`); the worker diffs them against what the engine
+(:func:`editor.app.tracking.desired_prompts`); the worker diffs them against what the engine
 holds and calls ``add_prompt`` / ``remove_object`` as needed, so undo/redo and object
 deletion stay in sync. Results are written to the masklet store on the worker thread (the
 store is thread-safe and its events reach the UI through the queued bridge).
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from editor.prompt_replay import EnginePrompt
+from editor.app.tracking import EnginePrompt
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from editor.prompt_replay import EnginePrompt
+from editor.app.tracking import EnginePrompt
 from editor.workers.engine import TrackRequest, _EngineJob
 from rendering.synthetic import SyntheticClip
 from segmentation.offline import OfflineTracker

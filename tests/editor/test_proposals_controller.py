@@ -135,68 +135,13 @@ def test_failure_is_reported(qtbot):
     controller.shutdown()
 
 
-class _Document:
-    """Stand-in project: objects with their first (mask) prompt."""
-
-    def __init__(self) -> None:
-        self.objects: dict[int, tuple[int, np.ndarray]] = {}
-        self._next = 1
-
-    def add_object_with_mask(self, frame_index, mask, object_id=None, name=None):
-        if object_id is None:
-            object_id, self._next = self._next, self._next + 1
-        self.objects[object_id] = (frame_index, mask)
-        return object_id
-
-    def remove_object(self, object_id):
-        del self.objects[object_id]
-
-
-class _UndoStack:
-    def __init__(self) -> None:
-        self.done: list = []
-        self.undone: list = []
-
-    def push(self, command) -> None:
-        command.do()
-        self.done.append(command)
-        self.undone.clear()
-
-    def undo(self) -> None:
-        command = self.done.pop()
-        command.undo()
-        self.undone.append(command)
-
-    def redo(self) -> None:
-        command = self.undone.pop()
-        command.redo()
-        self.done.append(command)
-
-
-def test_click_is_an_undoable_new_object(qtbot):
-    from editor.proposals.commands import object_creator
-
-    document, stack = _Document(), _UndoStack()
-    controller = _controller(qtbot, create=object_creator(document, stack))
-    with qtbot.waitSignal(controller.changed, timeout=20000):
-        controller.find_objects(_frame(), frame_index=4)
-    assert controller.click(170, 60)
-    assert list(document.objects) == [1]
-    frame_index, mask = document.objects[1]
-    assert frame_index == 4 and np.array_equal(mask, _shapes()[1])
-    stack.undo()
-    assert document.objects == {}
-    stack.redo()
-    assert list(document.objects) == [1] and np.array_equal(document.objects[1][1], _shapes()[1])
-    controller.shutdown()
-
-
 def test_click_adds_a_project_object_and_undo_removes_it(qtbot):
+    from editor.app.proposals import add_object_from_mask
     from editor.model.project import Project
-    from editor.proposals.commands import project_object_creator
 
     project = Project()
-    controller = _controller(qtbot, create=project_object_creator(project))
+    controller = _controller(qtbot, create=lambda frame_index, mask: add_object_from_mask(
+        project, frame_index, mask))
     with qtbot.waitSignal(controller.changed, timeout=20000):
         controller.find_objects(_frame(), frame_index=2)
     assert controller.click(170, 60)
@@ -204,6 +149,10 @@ def test_click_adds_a_project_object_and_undo_removes_it(qtbot):
     obj = project.objects[0]
     (action,) = obj.prompts[2]
     assert type(action).__name__ == "MaskPrompt"
+    assert np.array_equal(project.prompt_mask(action) > 0.5, _shapes()[1])
     project.undo_stack.undo()
     assert project.objects == []
+    project.undo_stack.redo()
+    assert [o.object_id for o in project.objects] == [obj.object_id]
+    assert project.objects[0].prompts[2] == [action]
     controller.shutdown()

@@ -15,7 +15,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from editor import recovery
+from editor.app import recovery
 from editor.model import AddObject, AddPrompt, EffectRef, MaskPrompt, PointPrompt, Project
 from editor.model.persistence import sidecar_path
 from editor.model.store import MaskletStore
@@ -26,7 +26,7 @@ def folder(tmp_path, monkeypatch):
     """A recovery folder whose ``unsaved/`` receives new projects' stores, as the editor
     sets it up; the store default is put back afterwards."""
     monkeypatch.setattr(MaskletStore, "unsaved_folder", None)
-    autosave = recovery.Autosave(folder=tmp_path / "recovery")
+    autosave = recovery.Autosave(tmp_path / "recovery")
     yield autosave.folder
     autosave.clean_exit()
 
@@ -58,7 +58,9 @@ def test_unsaved_masks_live_in_the_data_folder_not_the_temporary_folder(tmp_path
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setattr(MaskletStore, "unsaved_folder", None)
-    autosave = recovery.Autosave()  # the editor's default folder
+    from editor.recovery_ui import recovery_dir
+
+    autosave = recovery.Autosave(recovery_dir())  # the editor's default folder
     try:
         project = Project()
         root = project.masks.root.resolve()
@@ -163,7 +165,7 @@ def test_offer_recovery_shows_what_to_track_again(folder, monkeypatch):
     shutil.rmtree(project.masks.root)
     opened, shown = [], []
     window = SimpleNamespace(
-        autosave=SimpleNamespace(folder=folder, slot="me"),
+        autosave=recovery.Autosave(folder),
         session=SimpleNamespace(open_project_object=opened.append),
         show_error=lambda title, text: shown.append(("error", title, text)))
     monkeypatch.setattr(QMessageBox, "question",
@@ -173,7 +175,7 @@ def test_offer_recovery_shows_what_to_track_again(folder, monkeypatch):
     from editor.recovery_ui import offer_recovery
 
     assert offer_recovery(window)
-    assert window.restored_entry == entry
+    assert window.autosave.restored_entry == entry
     assert [p.objects[0].name for p in opened] == ["dog"]
     assert len(shown) == 1 and shown[0][0] == "warning"
     assert "'dog' (frames 0–7, 10)" in shown[0][2]

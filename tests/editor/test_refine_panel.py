@@ -25,9 +25,9 @@ def test_refine_edge_controls_edit_the_objects_refinement_undoably(qtbot, make_w
     panel.refine_widgets["decontaminate"].setChecked(True)
     assert obj.refinement == {"edge_band_px": 4.0, "decontaminate": True}
     # the render stacks carry it to the preview and the export
-    from editor.frame_compose import render_stacks
+    from editor.app.export import stacks_from_project
 
-    (stack,) = render_stacks(win.session.project).objects
+    (stack,) = stacks_from_project(win.session.project).objects
     assert stack.refinement.edge_band_px == 4.0 and stack.refinement.decontaminate
     win.session.project.undo_stack.undo()
     assert obj.refinement == {"edge_band_px": 4.0}

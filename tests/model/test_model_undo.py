@@ -202,17 +202,16 @@ def test_observers_get_typed_events(project, caplog):
     assert project.object(4).colour == "#00ff00"  # the broken observer changed nothing
 
 
-def test_proposals_document_protocol(project):
-    from editor.proposals.commands import AddObjectFromMask
+def test_object_from_a_proposal_is_one_undo_step(project):
+    from editor.app.proposals import add_object_from_mask
 
     mask = np.zeros((8, 8), bool)
     mask[2:5, 2:5] = True
     before = snapshot(project)
-    command = AddObjectFromMask(project, 3, mask)
-    project.execute(command)
-    obj = project.object(command.object_id)
+    object_id = add_object_from_mask(project, 3, mask)
+    obj = project.object(object_id)
     assert np.array_equal(project.prompt_mask(obj.prompts[3][0]) > 0.5, mask)
     project.undo_stack.undo()
     assert snapshot(project) == before
     project.undo_stack.redo()
-    assert project.object(command.object_id).prompts[3] == obj.prompts[3]
+    assert project.object(object_id).prompts[3] == obj.prompts[3]

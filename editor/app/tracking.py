@@ -1,11 +1,12 @@
-"""Turn a frame's ordered prompt history (document model) into one engine ``add_prompt`` call.
+"""The tracking service's prompt replay: a frame's ordered prompt history (document model)
+becomes one engine ``add_prompt`` call, the same for the window and every engine.
 
-Qt-free. Rules (what SAM 2 and the offline engine accept):
+Qt-free. Which actions still count is the model's one rule
+(:func:`editor.model.prompts.effective_actions`: nothing before the last ``ClearPrompts``, a
+``MaskPrompt`` replaces what came before). Of those:
 
-* actions before the last :class:`ClearPrompts` are ignored;
-* a :class:`MaskPrompt` replaces everything before it; if it is the last action the engine
-  gets the mask alone (the touch-up brush result);
-* clicks and a box after it are sent together (the newest box wins).
+* a :class:`MaskPrompt` last: the engine gets the mask alone (the touch-up brush result);
+* otherwise the clicks and the newest box are sent together.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from editor.model.prompts import BoxPrompt, ClearPrompts, MaskPrompt, PointPrompt
+from editor.model.prompts import BoxPrompt, MaskPrompt, PointPrompt, effective_actions
 
 
 @dataclass(frozen=True)
@@ -51,12 +52,7 @@ class EnginePrompt:
 def engine_prompt(history: Sequence[object],
                   mask_of: Callable[[MaskPrompt], np.ndarray]) -> EnginePrompt | None:
     """The engine prompt of one frame's history, or None when nothing is left to send."""
-    tail: list[object] = []
-    for action in history:
-        if isinstance(action, ClearPrompts | MaskPrompt):
-            tail = []
-        if not isinstance(action, ClearPrompts):
-            tail.append(action)
+    tail = effective_actions(list(history))
     if not tail:
         return None
     if isinstance(tail[-1], MaskPrompt):

@@ -1,7 +1,8 @@
 """Autosave to a recovery file every few minutes; offer to restore after a crash.
 
-Everything lives in the user's data folder (``recovery_dir()``), never only in the system's
-temporary folder, which is cleaned behind our back:
+Qt-free: the window passes the folder (its user data folder's ``recovery/``) and runs
+:meth:`Autosave.save_now` on a timer. Everything lives in that folder, never only in the
+system's temporary folder, which is cleaned behind our back:
 
 * ``<slot>.masklet``: the project JSON (it lists each object's tracked frames);
 * ``<slot>.masklet.d``: a symlink to the live mask store;
@@ -27,17 +28,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QStandardPaths, QTimer
-
 from editor.model.store import UNSAVED_PREFIX, MaskletStore
 
 log = logging.getLogger(__name__)
-AUTOSAVE_INTERVAL_MS = 3 * 60 * 1000
-
-
-def recovery_dir() -> Path:
-    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
-    return Path(base or Path.home() / ".local/share/masklet") / "recovery"
 
 
 def unsaved_dir(folder: Path) -> Path:
@@ -263,20 +256,18 @@ def sweep_unsaved(folder: Path) -> list[Path]:
     return removed
 
 
-class Autosave(QObject):
-    """Writes the open project to the recovery folder every ``interval_ms`` while dirty,
-    and keeps never-saved projects' masks in that folder's ``unsaved/`` (see
-    :attr:`MaskletStore.unsaved_folder`)."""
+class Autosave:
+    """The open project's recovery entry in ``folder`` (:meth:`save_now` writes it while the
+    project is dirty) and the entry it was restored from; never-saved projects' masks go to
+    that folder's ``unsaved/`` (see :attr:`MaskletStore.unsaved_folder`)."""
 
-    def __init__(self, parent: QObject | None = None, folder: Path | None = None,
-                 interval_ms: int = AUTOSAVE_INTERVAL_MS) -> None:
-        super().__init__(parent)
-        self.folder = folder or recovery_dir()
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
         self.slot = f"{os.getpid()}-{secrets.token_hex(4)}"
         self._project = None
-        self._timer = QTimer(self)
-        self._timer.timeout.connect(self.save_now)
-        self._timer.setInterval(interval_ms)
+        #: the crashed session's entry the open project came from (None: not restored);
+        #: kept until the project is saved or the user lets it go
+        self.restored_entry: Path | None = None
 
     @property
     def folder(self) -> Path:
@@ -289,7 +280,6 @@ class Autosave(QObject):
 
     def start(self, project) -> None:
         self._project = project
-        self._timer.start()
 
     def save_now(self) -> Path | None:
         project = self._project
@@ -301,13 +291,23 @@ class Autosave(QObject):
             log.warning("autosave failed: %s", exc)
             return None
 
+    def restored(self, entry: Path) -> None:
+        """The next project to open comes from the crashed session's ``entry``."""
+        self.restored_entry = entry
+
+    def drop_restored(self) -> None:
+        """The restored work was saved or let go: do not offer its entry again."""
+        if self.restored_entry is not None:
+            discard(self.restored_entry)
+            self.restored_entry = None
+
     def saved(self) -> None:
-        """The project was saved: the recovery entry is no longer needed."""
+        """The project was saved: no recovery entry is needed any more."""
         discard(self.folder / f"{self.slot}.masklet")
+        self.drop_restored()
 
     def clean_exit(self) -> None:
-        self._timer.stop()
         self._project = None
-        self.saved()
+        discard(self.folder / f"{self.slot}.masklet")
         if MaskletStore.unsaved_folder == unsaved_dir(self._folder):
             MaskletStore.unsaved_folder = None
