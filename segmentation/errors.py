@@ -26,7 +26,8 @@ class ConfigError(SegmentationError):
     user_error = True
 
 
-class PromptError(SegmentationError):
-    """A prompt is empty or malformed, or no image was set before predicting."""
+class PromptError(SegmentationError, ValueError):
+    """A prompt is empty, malformed or out of range, or no image was set before predicting
+    (the image predictor's and the video tracker's one prompt error)."""
 
     user_error = True

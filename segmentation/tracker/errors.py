@@ -1,16 +1,16 @@
-"""Tracker errors; those a user can fix carry ``user_error = True``."""
+"""Tracker errors, under :class:`segmentation.errors.SegmentationError` like every error of
+``segmentation``; those a user can fix carry ``user_error = True``. A prompt the tracker
+cannot use is the package's one :class:`~segmentation.errors.PromptError`."""
 
 from __future__ import annotations
 
+from segmentation.errors import PromptError, SegmentationError
 
-class TrackerError(Exception):
+__all__ = ["PromptError", "TrackerError", "TrackerOutOfMemoryError"]
+
+
+class TrackerError(SegmentationError):
     """Base class of tracker errors."""
-
-
-class PromptError(TrackerError, ValueError):
-    """A prompt that cannot be used (empty, malformed, out of range)."""
-
-    user_error = True
 
 
 class TrackerOutOfMemoryError(TrackerError, MemoryError):

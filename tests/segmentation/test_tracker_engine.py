@@ -367,3 +367,17 @@ def test_non_overlap_keeps_one_object_per_pixel(model):
     res = tracker.add_prompt(0, 2, points=[[32, 25]], labels=[1])
     both = (res.logits[0] > 0) & (res.logits[1] > 0)
     assert not both.any()
+
+
+def test_tracker_errors_are_segmentation_errors():
+    """One hierarchy: the tracker's prompt error is the package's PromptError, a user error
+    under SegmentationError (and still a ValueError for callers that catch that)."""
+    from segmentation import errors
+    from segmentation.tracker import TrackerError
+
+    assert PromptError is errors.PromptError
+    assert issubclass(PromptError, errors.SegmentationError) and issubclass(PromptError,
+                                                                            ValueError)
+    assert PromptError.user_error is True
+    assert issubclass(TrackerError, errors.SegmentationError)
+    assert issubclass(TrackerOutOfMemoryError, TrackerError)
