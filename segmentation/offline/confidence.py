@@ -66,8 +66,11 @@ class ConfidenceModel:
             frame has confidence 1.
     """
 
-    weights: tuple[float, float, float, float, float] = (2.59, -1.54, -0.99, 4.42, 2.1)
-    bias: float = -3.99
+    # Nested leave-one-clip-out over the six DAVIS clips chose agreement and colour fit
+    # (area and edge terms track the object's kind more than the error) and carry 0.6;
+    # these are that choice fitted on all six.
+    weights: tuple[float, float, float, float, float] = (4.53, 0.0, 0.0, 7.36, 0.0)
+    bias: float = -9.22
     carry: float = 0.6
 
     def evidence(self, ev: StepEvidence) -> float:

@@ -20,7 +20,8 @@ from segmentation.offline.masks import Roi, grow_box, mask_bbox, remove_specks
 
 @dataclass(frozen=True)
 class FlowParams:
-    """Tuning of one propagation step (defaults measured on DAVIS-2016, see the benchmark).
+    """Tuning of one propagation step (defaults chosen on DAVIS-2016 by leave-one-clip-out
+    cross-validation: ``benchmarks/bench_offline.py --cv``).
 
     Attributes:
         margin_frac: the region is the previous mask's box grown by this fraction of its
@@ -55,7 +56,7 @@ class FlowParams:
     flow_preset: int = 2
     hard_core: bool = True
     consistency: bool = False
-    core_factor: float = 1.0
+    core_factor: float = 1.5
     grow_factor: float = 3.0
     follow_median: bool = True
     core_in_model: bool = True
@@ -70,6 +71,9 @@ class StepResult:
     mask: np.ndarray | None
     evidence: StepEvidence | None
 
+
+#: A refined mask under this fraction of the warped one has collapsed (see ``step``).
+COLLAPSE_FRAC: float = 0.2
 
 #: Most mask pixels whose colour likelihood is evaluated for the evidence.
 _COLOUR_SAMPLES: int = 1500
@@ -104,6 +108,14 @@ def measure(cur_small: np.ndarray, warped_inside: np.ndarray, refined: np.ndarra
 def _disk(radius_px: int) -> np.ndarray:
     size = 2 * radius_px + 1
     return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+
+
+def _on_frame_edge(mask: np.ndarray, roi: Roi, frame_shape: tuple[int, ...]) -> bool:
+    """Whether a work-resolution mask of the region ``roi`` touches the frame's border."""
+    height, width = frame_shape[:2]
+    return bool((roi.x0 == 0 and mask[:, 0].any()) or (roi.y0 == 0 and mask[0].any())
+                or (roi.x1 == width and mask[:, -1].any())
+                or (roi.y1 == height and mask[-1].any()))
 
 
 def _to_gray(rgb: np.ndarray) -> np.ndarray:
@@ -180,8 +192,8 @@ class FlowStep:
                 anchor_rgb: np.ndarray | None, ref_area: float,
                 excluded_rgb: np.ndarray | None = None
                 ) -> tuple[np.ndarray, ColorModels | None]:
-        """Refined mask (h×w bool) and the colour models of its graph cut (None when
-        GrabCut learned its own)."""
+        """Refined mask (h×w bool) and colour models learned from the prompted frame's
+        object colours (None when there are none)."""
         labels, core = self._trimap(warped, reliable, ref_area)
         if anchor_rgb is not None:
             background = cur_small[labels == cv2.GC_BGD]
@@ -202,7 +214,9 @@ class FlowStep:
             fg = [anchor_rgb, cur_small[core]] if self.params.core_in_model else [anchor_rgb]
             models = learn(np.concatenate(fg), background)
             if models is not None:
-                return segment_with(cur_small, labels, models), models
+                # The evidence judges the mask by the prompted frame's colours alone: the
+                # current core may already hold what the mask drifted onto.
+                return segment_with(cur_small, labels, models), first or models
         return grabcut_labels(cur_small, labels, self.params.grabcut_iterations), None
 
     def step(self, prev_rgb: np.ndarray, cur_rgb: np.ndarray, prev_mask: np.ndarray,
@@ -229,6 +243,12 @@ class FlowStep:
         if self.params.grabcut_iterations > 0:
             refined, models = self._refine(cur_small, warped, reliable, anchor_rgb,
                                            0.5 * anchor_area_px * scale * scale, excluded_rgb)
+            if (np.count_nonzero(refined) < COLLAPSE_FRAC * np.count_nonzero(inside)
+                    and not _on_frame_edge(inside, roi, prev_mask.shape)):
+                # The graph cut found no object where the flow carried it (no colour or
+                # edge to separate): keep the flow's mask; the evidence says how unsure.
+                # At the frame's edge the object is leaving: let it go.
+                refined = inside
         else:  # flow only (the benchmark's baseline)
             refined = inside
         evidence = measure(cur_small, inside, refined, models, anchor_area_px * scale * scale)

@@ -33,6 +33,10 @@ class FramePrompt:
     mask: np.ndarray | None
 
 
+#: A box's mask covering less than this fraction of the box is a failed segmentation.
+MIN_BOX_FILL: float = 0.05
+
+
 def _work_scale(roi: Roi, work_side_px: int) -> float:
     return min(1.0, work_side_px / max(roi.width, roi.height, 1))
 
@@ -106,8 +110,9 @@ def segment_prompt(
     prior: np.ndarray | None = None,
     work_side_px: int = 400,
     iterations: int = 4,
+    excluded: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Object mask (H×W bool) for one frame's prompts.
+    """Object mask (H×W bool) for one frame's prompts; a box always gives a mask.
 
     Args:
         frame_rgb: H×W×3 uint8 RGB frame.
@@ -115,6 +120,8 @@ def segment_prompt(
         prior: H×W bool mask to refine (the previous result when clicks are added), or None.
         work_side_px: GrabCut runs on the region downscaled to this longer side.
         iterations: GrabCut iterations.
+        excluded: H×W bool region the exclude clicks remove
+            (:func:`segmentation.offline.exclusion.excluded_region`): never in the result.
     """
     height, width = frame_rgb.shape[:2]
     if prompt.mask is not None and len(prompt.points) == 0:
@@ -136,6 +143,8 @@ def segment_prompt(
         roi = _points_roi(prompt, width, height)
         prior = None
     labels = _trimap(prompt, roi, prior)
+    if excluded is not None:
+        labels[roi.crop(excluded)] = cv2.GC_BGD
     scale = _work_scale(roi, work_side_px)
     crop = roi.crop(frame_rgb)
     if scale < 1.0:
@@ -147,8 +156,47 @@ def segment_prompt(
         result = cv2.resize(result, (roi.width, roi.height), interpolation=cv2.INTER_NEAREST)
     out = np.zeros((height, width), dtype=bool)
     roi.crop(out)[...] = result > 0
-    out = _keep_clicked(out, prompt)
-    return remove_specks(out, 0.02, 16)
+    if excluded is not None:
+        out &= ~excluded
+    out = remove_specks(_keep_clicked(out, prompt), 0.02, 16)
+    if prompt.box is not None and prior is None:
+        out = _box_guess(frame_rgb, prompt.box, out, excluded)
+    return out
+
+
+def _box_guess(frame_rgb: np.ndarray, box: tuple[float, float, float, float],
+               mask: np.ndarray, excluded: np.ndarray | None) -> np.ndarray:
+    """A box always gives a mask: when GrabCut kept less than ``MIN_BOX_FILL`` of the box
+    (the object's colours did not separate from the surroundings), GrabCut again with the
+    box's central ellipse fixed as object; failing that, the ellipse inscribed in the box."""
+    height, width = mask.shape
+    x0, y0 = max(0, int(np.floor(box[0]))), max(0, int(np.floor(box[1])))
+    x1, y1 = min(width, max(x0 + 1, int(np.ceil(box[2])))), \
+        min(height, max(y0 + 1, int(np.ceil(box[3]))))
+    box_area = (x1 - x0) * (y1 - y0)
+    if np.count_nonzero(mask) >= MIN_BOX_FILL * box_area:
+        return mask
+    inscribed = np.zeros((height, width), np.uint8)
+    centre = ((x0 + x1 - 1) // 2, (y0 + y1 - 1) // 2)
+    axes = (max(0, (x1 - x0 - 1) // 2), max(0, (y1 - y0 - 1) // 2))
+    cv2.ellipse(inscribed, centre, axes, 0, 0, 360, 1, -1)
+    core = np.zeros_like(inscribed)
+    cv2.ellipse(core, centre, (axes[0] // 3, axes[1] // 3), 0, 0, 360, 1, -1)
+    roi = grow_box((x0, y0, x1, y1), 0.1, 12, width, height)
+    labels = np.full((roi.height, roi.width), cv2.GC_BGD, np.uint8)
+    labels[y0 - roi.y0 : y1 - roi.y0, x0 - roi.x0 : x1 - roi.x0] = cv2.GC_PR_FGD
+    labels[roi.crop(core) > 0] = cv2.GC_FGD
+    if excluded is not None:
+        labels[roi.crop(excluded)] = cv2.GC_BGD
+    guess = np.zeros((height, width), bool)
+    roi.crop(guess)[...] = grabcut_labels(roi.crop(frame_rgb), labels, 2)
+    if np.count_nonzero(guess) < MIN_BOX_FILL * box_area:
+        guess = inscribed > 0
+        if excluded is not None and np.count_nonzero(guess & ~excluded):
+            guess &= ~excluded
+    if not guess.any():  # a box under a pixel wide
+        guess[y0:y1, x0:x1] = True
+    return guess
 
 
 def _keep_clicked(mask: np.ndarray, prompt: FramePrompt) -> np.ndarray:

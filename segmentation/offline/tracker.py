@@ -29,6 +29,7 @@ import numpy as np
 
 from segmentation.offline.appearance import subsample
 from segmentation.offline.confidence import ConfidenceModel, StepEvidence, score_from_confidence
+from segmentation.offline.exclusion import excluded_region
 from segmentation.offline.flow_step import FlowParams, FlowStep
 from segmentation.offline.initial import segment_prompt
 from segmentation.offline.masks import low_res, mask_to_logits
@@ -145,8 +146,12 @@ class OfflineTracker:
             prompt = merge_prompt(old, pts, labs, box_t, mask_b)
             if clear and mask_b is None:
                 prior = None
-            result = segment_prompt(self._frames.read(frame_index), prompt, prior=prior,
-                                    work_side_px=self._prompt_side)
+            frame = self._frames.read(frame_index)
+            base = prior if prior is not None else prompt.mask
+            excluded = excluded_region(frame, prompt.points, prompt.labels,
+                                       base if base is not None and base.any() else None)
+            result = segment_prompt(frame, prompt, prior=prior,
+                                    work_side_px=self._prompt_side, excluded=excluded)
             obj.prompts[frame_index] = prompt
             obj.dirty.add(frame_index)
             packed = PackedMask.pack(result) if result.any() else None
@@ -161,6 +166,10 @@ class OfflineTracker:
                 pixels = self._frames.read(frame_index)[result]
                 obj.anchor_colors[frame_index] = subsample(pixels)
                 obj.anchor_areas[frame_index] = len(pixels)
+            if excluded is not None and excluded.any():
+                obj.excluded_colors[frame_index] = subsample(frame[excluded], 2000)
+            else:
+                obj.excluded_colors.pop(frame_index, None)
             obj.outputs[frame_index] = packed
             obj.confidence[frame_index] = 0.0 if packed is None else 1.0
             obj.evidence.pop(frame_index, None)
