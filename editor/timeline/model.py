@@ -23,6 +23,11 @@ def hex_to_rgb(colour: str) -> tuple[int, int, int]:
     return int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)
 
 
+#: Object score below which a present object's frame is marked "check this frame": log 3,
+#: i.e. sigmoid(score) < 0.75.
+CHECK_SCORE: float = 1.0986
+
+
 @dataclass
 class LaneData:
     """One object's lane.
@@ -47,6 +52,12 @@ class LaneData:
     def lost(self) -> np.ndarray:
         """Frame indices where the tracker lost the object (score ≤ 0)."""
         return self.frames[~(self.scores > 0)]
+
+    @property
+    def doubtful(self) -> np.ndarray:
+        """Frames worth checking: present, but sigmoid(score) < 0.75 (the offline engine's
+        confidence c = 2·sigmoid(score) − 1 below 0.5; a borderline SAM 2 presence)."""
+        return self.frames[(self.scores > 0) & (self.scores < CHECK_SCORE)]
 
     def coverage(self) -> int:
         return int((self.scores > 0).sum())

@@ -149,6 +149,9 @@ class TimelineCanvas(QWidget):
         for a, b in runs(lane.lost):
             p.fillRect(QRectF(self.x_of(a), y + LANE_H_PX - 8, self.x_of(b + 1) -
                               self.x_of(a), 4), QColor(220, 60, 60))
+        for a, b in runs(lane.doubtful):  # "check this frame"
+            p.fillRect(QRectF(self.x_of(a), y + 1, self.x_of(b + 1) - self.x_of(a), 4),
+                       QColor(240, 170, 30))
         self._paint_confidence(p, lane, y)
         p.setPen(QPen(QColor(20, 20, 20), 1))
         p.setBrush(QColor(255, 255, 255))
