@@ -237,7 +237,7 @@ def speed(runs: int) -> None:
     c = composites(CLIPS, ["dog"], 1)[0]
     frame = cv2.resize(c.image, (1920, 1080), interpolation=cv2.INTER_LINEAR)
     mask = cv2.resize(c.coarse, (1920, 1080), interpolation=cv2.INTER_NEAREST)
-    for band_px, deco in ((6.0, False), (6.0, True), (12.0, False)):
+    for band_px, deco in ((3.0, False), (6.0, False), (6.0, True), (12.0, False)):
         refinement = MaskRefinement(edge_band_px=band_px, decontaminate=deco)
         times = []
         for _ in range(runs):
