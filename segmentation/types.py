@@ -73,9 +73,16 @@ class TrackingEngine(Protocol):
         clear: bool = True,
     ) -> FrameResult: ...
 
+    #: frames the latest ``propagate`` visits (set when its generator starts)
+    planned_frames: int
+
     def propagate(
-        self, start: int | None = None, reverse: bool = False, max_frames: int | None = None
-    ) -> Iterator[FrameResult]: ...
+        self, start: int | None = None, reverse: bool = False, max_frames: int | None = None,
+        affected_only: bool = False, frame_range: tuple[int, int] | None = None,
+    ) -> Iterator[FrameResult]:
+        """One result per frame. ``affected_only``: re-track only the frames the prompts
+        changed since the last pass could change (:mod:`segmentation.retrack`);
+        ``frame_range`` ``(first, end)``: only frames ``first <= f < end``."""
 
     def cancel(self) -> None: ...
 

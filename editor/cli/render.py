@@ -21,13 +21,13 @@ import sys
 import time
 from pathlib import Path
 
+from editor.cli.errors import CliError
+
 log = logging.getLogger(__name__)
 
 
-class RenderArgumentError(ValueError):
+class RenderArgumentError(CliError, ValueError):
     """Arguments that do not fit together (the message says what to pass)."""
-
-    user_error = True
 
 
 def _list_presets() -> int:
@@ -51,8 +51,7 @@ def _stacks_for_effect(effect_name: str, object_ids: tuple[int, ...]):
 
 def _quality(args: argparse.Namespace) -> dict:
     """``--crf``, ``--no-audio`` and ``--overwrite`` as ExportRequest fields."""
-    return {"crf": getattr(args, "crf", None), "audio": not getattr(args, "no_audio", False),
-            "overwrite": getattr(args, "overwrite", False)}
+    return {"crf": args.crf, "audio": not args.no_audio, "overwrite": args.overwrite}
 
 
 def _mask_request(args: argparse.Namespace, preset: str):
@@ -105,7 +104,7 @@ class _Progress:
 
 
 def run(args: argparse.Namespace) -> int:
-    if getattr(args, "list_presets", False):
+    if args.list_presets:
         return _list_presets()
     from rendering.export.job import export_job
 

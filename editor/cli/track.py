@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -28,15 +27,15 @@ from pathlib import Path
 
 import numpy as np
 
+from editor.cli.errors import CliError
+from editor.model.atomic import atomic_write_bytes
 from segmentation.sam2.precision import resolve_precision
 
 log = logging.getLogger(__name__)
 
 
-class TrackError(Exception):
-    """A problem with the command's inputs the user can fix."""
-
-    user_error = True
+class TrackError(CliError):
+    """A problem with ``track``'s inputs or output the user can fix."""
 
 
 class ClipView:
@@ -96,12 +95,9 @@ def write_png(path: Path, image: np.ndarray) -> None:
     ok, data = cv2.imencode(".png", image)
     if not ok:
         raise TrackError(f"{path}: could not encode the mask as PNG")
-    tmp = path.with_name(f".{path.name}.tmp")
     try:
-        tmp.write_bytes(data.tobytes())
-        os.replace(tmp, path)
+        atomic_write_bytes(path, data.tobytes(), fsync=False)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise TrackError(f"{path}: cannot write the mask ({exc.strerror})") from None
 
 
@@ -115,13 +111,9 @@ def logits_to_png(logits: np.ndarray, soft: bool) -> np.ndarray:
 
 def write_json(path: Path, data: dict) -> None:
     """Write ``data`` as JSON atomically; a failure is a :class:`TrackError` naming ``path``."""
-    tmp = path.with_name(f".{path.name}.tmp")
     try:
-        tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
-        os.replace(tmp, path)
+        atomic_write_bytes(path, json.dumps(data, indent=2).encode("utf-8"), fsync=False)
     except OSError as exc:
-        if tmp.parent.is_dir():
-            tmp.unlink(missing_ok=True)
         raise TrackError(f"{path}: cannot write the summary ({exc.strerror or exc}) — free "
                          "disk space or choose another output folder with -o") from None
 

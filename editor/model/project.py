@@ -98,15 +98,13 @@ class ProjectObject:
 
 @dataclass
 class ExportSettings:
-    """``start``/``end``: frame range to export (None = the project's in/out points);
+    """The export dialog's last choices (the range is the project's in/out points):
     ``crf``: constant quality replacing the preset's (None = the preset's); ``audio``: copy
     the source's audio."""
 
     preset: str = "h264"
     output_path: str = ""
     scale: float = 1.0
-    start: int | None = None
-    end: int | None = None
     crf: int | None = None
     audio: bool = True
 

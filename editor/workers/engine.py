@@ -10,7 +10,6 @@ store is thread-safe and its events reach the UI through the queued bridge).
 
 from __future__ import annotations
 
-import inspect
 import logging
 import threading
 import time
@@ -50,7 +49,6 @@ class TrackRequest:
 
 
 class _EngineJob(QObject):
-    prompt_done = Signal(object)       # FrameResult of the last prompted frame
     prompt_absent = Signal(int, int)   # object id, frame: the prompt found no object
     result = Signal(object)            # FrameResult during propagation
     progress = Signal(int, int, float)  # frames done, total, frames/s
@@ -104,7 +102,6 @@ class _EngineJob(QObject):
             engine.remove_object(oid)
             self._applied = {k: v for k, v in self._applied.items() if k[0] != oid}
             self._dirty.setdefault(oid, set()).update(f for (o, f) in wanted if o == oid)
-        last = None
         for key in sorted(wanted):
             if self._applied.get(key) == wanted[key]:
                 continue
@@ -124,9 +121,6 @@ class _EngineJob(QObject):
             if self._write(res, {oid}, prompted=True):
                 self.prompt_absent.emit(oid, frame_index)
             self._dirty.setdefault(oid, set()).add(frame_index)
-            last = res
-        if last is not None:
-            self.prompt_done.emit(last)
 
     @Slot(object)
     def track(self, request: TrackRequest) -> None:
@@ -142,35 +136,25 @@ class _EngineJob(QObject):
         self.finished.emit(ok)
 
     def _passes(self, request: TrackRequest) -> list[tuple[dict, set[int] | None]]:
-        engine = self._engine()
+        """``(propagate keyword arguments, objects to store or None for all)`` of each pass
+        inside the request's range: nothing when nothing changed since a complete pass, the
+        engine's affected-only re-track after changes, else forward and back from the
+        first prompted frame."""
         first, end = request.bounds
-        params = inspect.signature(engine.propagate).parameters
-        ranged = "frame_range" in params
-
-        def bounded(start: int, reverse: bool) -> dict:
-            if ranged:
-                return {"frame_range": (first, end)}
-            return {"max_frames": start - first if reverse else end - 1 - start}  # official
-
         prompted = sorted({f for (_o, f) in self._applied if first <= f < end})
         # objects deleted since the last pass leave empty entries: nothing to re-track there
         dirty = {oid: {f for f in fs if first <= f < end} for oid, fs in self._dirty.items()}
         dirty = {oid: fs for oid, fs in dirty.items() if fs}
         covered = self._full_range is not None and (
             self._full_range[0] <= first and end <= self._full_range[1])
+        bounds = {"frame_range": (first, end)}
         if request.affected_only and covered:
             if not dirty:
                 return []  # nothing changed (inside the range) since the last complete pass
-            if "affected_only" in params:
-                return [({"affected_only": True, **({"frame_range": (first, end)} if ranged
-                                                    else {})}, set(dirty))]
-            frames = sorted(f for fs in dirty.values() for f in fs)  # engines without a plan
-            return [({"start": frames[0], **bounded(frames[0], False)}, set(dirty)),
-                    ({"start": frames[-1], "reverse": True, **bounded(frames[-1], True)},
-                     set(dirty))]
+            return [({"affected_only": True, **bounds}, set(dirty))]
         start = prompted[0]
-        return [({"start": start, **bounded(start, False)}, None),
-                ({"start": start, "reverse": True, **bounded(start, True)}, None)]
+        return [({"start": start, **bounds}, None),
+                ({"start": start, "reverse": True, **bounds}, None)]
 
     def _track(self, request: TrackRequest) -> bool:
         if not self._applied:
@@ -201,7 +185,7 @@ class _EngineJob(QObject):
                         self._write(res, only)
                         seen.add(res.frame_index)
                         if total is None:
-                            total = getattr(engine, "planned_frames", 0) or end - first
+                            total = engine.planned_frames or end - first
                         done = len(seen)
                         self.result.emit(res)
                         self.progress.emit(min(done, total), total,
@@ -230,7 +214,6 @@ class _EngineJob(QObject):
 class EngineWorker(QObject):
     """UI-side handle: ``sync(wanted)``, ``track(request)``, ``cancel()``; signals as the job."""
 
-    prompt_done = Signal(object)
     prompt_absent = Signal(int, int)
     result = Signal(object)
     progress = Signal(int, int, float)
@@ -250,7 +233,7 @@ class EngineWorker(QObject):
         self._job.moveToThread(self._thread)
         self._sync.connect(self._job.sync)
         self._track.connect(self._job.track)
-        for name in ("prompt_done", "prompt_absent", "result", "progress", "failed",
+        for name in ("prompt_absent", "result", "progress", "failed",
                      "engine_ready"):
             getattr(self._job, name).connect(getattr(self, name))
         self._job.finished.connect(self._on_finished)
@@ -270,7 +253,7 @@ class EngineWorker(QObject):
         if self._request is not None:
             self._request.cancel.set()
         engine = self._job.engine
-        if engine is not None and hasattr(engine, "cancel"):
+        if engine is not None:
             engine.cancel()
 
     def _on_finished(self, ok: bool) -> None:

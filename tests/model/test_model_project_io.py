@@ -57,7 +57,7 @@ def full_project(tmp_path: Path) -> Project:
     project.background_effects.append(EffectRef("background-color", {"colour": "#00ff00"},
                                                 False))
     project.in_frame, project.out_frame = 5, 250
-    project.export = ExportSettings("prores4444", "/out/x.mov", 0.5, 10, 20)
+    project.export = ExportSettings("prores4444", "/out/x.mov", 0.5, 20, False)
     project.engine = EngineSettings("offline", "sam2.1_hiera_small", "cpu", "bfloat16")
     return project
 

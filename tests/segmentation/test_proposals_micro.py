@@ -24,7 +24,8 @@ GRID = {"points_per_side": 8, "points_per_batch": 24}
 @pytest.fixture(scope="module")
 def micro(sam2_reference):
     """(micro SAM 2 model, 135×240×3 uint8 frame 0 of the fixture clip)."""
-    checkpoint = pytest.importorskip("segmentation.sam2.checkpoint")
+    from segmentation.sam2 import checkpoint
+
     micro_dir = sam2_reference / "micro"
     model = checkpoint.load_sam2(micro_dir / "checkpoint.pt", config=micro_dir / "config.json").eval()
     frame = np.load(micro_dir / "inputs.npz")["frames"][0]

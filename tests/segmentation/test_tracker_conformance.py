@@ -22,9 +22,8 @@ from tests.segmentation.video_replay import ALL_STEPS, replay
 
 
 def _load_micro(ref):
-    sam2 = pytest.importorskip("segmentation.sam2")
-    if not hasattr(sam2, "load_sam2"):
-        pytest.skip("segmentation.sam2.load_sam2 is not available yet")
+    from segmentation import sam2
+
     model = sam2.load_sam2(ref / "micro" / "checkpoint.pt", config=ref / "micro" / "config.json")
     return model.eval()
 
