@@ -33,7 +33,7 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from edge_composites import Composite, composites  # noqa: E402
+from edge_composites import ArrayClip, Composite, composites, moving_clip, static_clip  # noqa: E402,I001
 
 from rendering.effects.base import EffectContext  # noqa: E402
 from rendering.effects.edge_matting import refine_edge  # noqa: E402
@@ -248,6 +248,91 @@ def speed(runs: int) -> None:
               f"{statistics.median(times):.1f} ms (min {min(times):.1f}, {runs} runs)")
 
 
+# ----------------------------------------------------------------------------- flicker
+def _dog_frame_and_logits() -> tuple[np.ndarray, np.ndarray]:
+    """Frame 0 of the SAM 2 gallery dog (1280×720) and the offline engine's logits of the
+    dog from a box prompt (a tracker's mask of a real object, no weights needed)."""
+    from rendering.media.source import open_source
+    from segmentation.offline import OfflineTracker
+
+    source = open_source(CLIPS / "sam2-gallery_01_dog" / "01_dog.mp4")
+    result = OfflineTracker(source).add_prompt(0, 1, box=[440, 370, 710, 555])
+    return source.read(0), np.asarray(result.logits[0], np.float32)
+
+
+def _alphas(clip: ArrayClip, refinement: MaskRefinement) -> list[np.ndarray]:
+    out = []
+    for i in range(len(clip)):
+        ctx = EffectContext(frame_index=i, object_id=1, frames=clip, masks=clip)
+        out.append(refinement.apply(clip.masks[i], ctx, clip.frames[i]))
+    return out
+
+
+def flicker(band_px: float, steady: tuple[int, ...]) -> None:
+    """Static camera, static object: the gallery dog's frame 0 repeated 24× with sensor noise
+    (σ 3 levels) and the offline engine's mask with a tracker's wobble (± 0.6 px shift,
+    ± 1 logit). Figure: mean |α_k − α_{k−1}| over the edge band (pixels within band + 2 px
+    of the outline), Refine edge alone vs with ``edge_steady_frames``.
+
+    Then a moving edge (no lag): a textured ellipse sliding 6 px/frame over the dog frame;
+    per frame SAD against the true alpha, the error of the leading edge (per row, the 0.5
+    crossing on the right; mean and mean absolute, px) and the count of soft pixels
+    (0.1 < α < 0.9: a smeared edge), for the same settings and for the plain temporal mean
+    (``temporal_frames``), which smears a moving edge over its window."""
+    frame, logits = _dog_frame_and_logits()
+    clip = static_clip(frame, logits)
+    hard = (logits > 0).astype(np.uint8)
+    r = int(round(band_px)) + 2
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+    region = (cv2.dilate(hard, disc) - cv2.erode(hard, disc)).astype(bool)
+
+    def change(alphas: list[np.ndarray]) -> float:
+        return float(np.mean([np.abs(b - a)[region].mean() for a, b in zip(alphas, alphas[1:])]))
+
+    base = None
+    print(f"static clip: {len(clip)} frames 1280×720, band {band_px:g} px, "
+          f"{int(region.sum())} edge-band pixels")
+    raw = change(clip.masks)
+    print(f"  input masks (no refinement)  mean |Δα| {raw:.4f}")
+    for k in (0, *steady):
+        t = time.perf_counter()
+        alphas = _alphas(clip, MaskRefinement(edge_band_px=band_px, edge_steady_frames=k))
+        ms = 1000 * (time.perf_counter() - t) / len(clip)
+        value = change(alphas)
+        base = value if k == 0 else base
+        rel = "" if k == 0 else f"  ({100 * (value / base - 1):+.1f} % vs Refine edge alone)"
+        print(f"  refine edge, steady ±{k}  mean |Δα| {value:.4f}  {ms:.0f} ms/frame{rel}")
+    libby = cv2.cvtColor(cv2.imread(str(sorted((CLIPS / "davis2016_libby" / "JPEGImages")
+                                                .glob("*.jpg"))[0])), cv2.COLOR_BGR2RGB)
+    bg = cv2.resize(frame, (854, 480), interpolation=cv2.INTER_AREA)
+    moving, truths = moving_clip(bg, cv2.resize(libby, (854, 480)))
+
+    def leading_edge(a: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Per row in ``rows``, the x just after the rightmost alpha ≥ 0.5 (the moving edge)."""
+        inside = a[rows] >= 0.5
+        return (a.shape[1] - np.argmax(inside[:, ::-1], axis=1)).astype(float)
+
+    print(f"moving edge: {len(moving)} frames 854×480, 6 px/frame (frames 4…{len(moving) - 5})")
+    settings = [("refine edge", MaskRefinement(edge_band_px=band_px))]
+    settings += [(f"refine edge, steady ±{k}", MaskRefinement(edge_band_px=band_px,
+                                                              edge_steady_frames=k))
+                 for k in steady]
+    settings += [(f"refine edge, plain mean ±{steady[-1]}",
+                  MaskRefinement(edge_band_px=band_px, temporal_frames=steady[-1]))]
+    for name, refinement in settings:
+        alphas = _alphas(moving, refinement)
+        inner = range(4, len(moving) - 4)  # every setting sees its full window
+        sads = [sad(alphas[i], truths[i]) for i in inner]
+        errors = []
+        for i in inner:
+            rows = (truths[i] >= 0.5).any(axis=1) & (alphas[i] >= 0.5).any(axis=1)
+            errors.append(leading_edge(alphas[i], rows) - leading_edge(truths[i], rows))
+        e = np.concatenate(errors)
+        soft = np.mean([((alphas[i] > 0.1) & (alphas[i] < 0.9)).sum() for i in inner])
+        print(f"  {name:28s} SAD {np.mean(sads):5.2f}  leading edge error {e.mean():+5.2f} px"
+              f" (mean |·| {np.abs(e).mean():4.2f} px), soft pixels {soft:6.0f}")
+
+
 def figure(out: Path) -> None:
     """docs/refine-edge.png: the SAM 2 gallery dog (facebookresearch/sam2, Apache-2.0) cut
     out over the editor's checkerboard, feather 2 px (left) vs Refine edge 4 px with
@@ -287,6 +372,9 @@ def main(argv: list[str] | None = None) -> None:
     mat.add_argument("--per-clip", type=int, default=4, help="composites per DAVIS clip")
     sp = sub.add_parser("speed")
     sp.add_argument("--runs", type=int, default=15)
+    fl = sub.add_parser("flicker")
+    fl.add_argument("--band", type=float, default=4.0, help="Refine edge band (px)")
+    fl.add_argument("--steady", type=int, nargs="+", default=[1, 2])
     fig = sub.add_parser("figure")
     fig.add_argument("out", type=Path)
     args = ap.parse_args(argv)
@@ -296,6 +384,8 @@ def main(argv: list[str] | None = None) -> None:
         matting(args.per_clip)
     elif args.cmd == "speed":
         speed(args.runs)
+    elif args.cmd == "flicker":
+        flicker(args.band, tuple(args.steady))
     elif args.cmd == "figure":
         figure(args.out)
 

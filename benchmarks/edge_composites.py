@@ -141,3 +141,81 @@ def composites(clips_dir: Path, groups: list[str], per_group: int = 4, seed: int
             image = np.clip(a3 * fg + (1 - a3) * bg + 0.5, 0, 255).astype(np.uint8)
             out.append(Composite(group, image, alpha, fg, coarse_mask(alpha, rng)))
     return out
+
+
+# ----------------------------------------------------------------------------- clips
+class ArrayClip:
+    """A clip held in memory: frame source (``len``, ``read``) and mask source
+    (``read(object_id, i)``, object 1) for :class:`~rendering.effects.base.EffectContext`."""
+
+    def __init__(self, frames: list[np.ndarray], masks: list[np.ndarray]) -> None:
+        self.frames, self.masks = frames, masks
+
+    def __len__(self) -> int:
+        return len(self.frames)
+
+    def read(self, *args: int) -> np.ndarray:
+        if len(args) == 1:
+            return self.frames[args[0]]
+        object_id, frame_index = args
+        inside = object_id == 1 and 0 <= frame_index < len(self.masks)
+        return self.masks[frame_index] if inside else None
+
+
+def _store_alpha(logits: np.ndarray) -> np.ndarray:
+    """Logits → the masklet store's 8-bit alpha, as float32 [0, 1]."""
+    p = 1.0 / (1.0 + np.exp(-np.clip(logits, -60, 60)))
+    return np.round(255 * p).astype(np.float32) / 255.0
+
+
+def jittered(logits: np.ndarray, rng: np.random.Generator, shift_px: float, level: float
+             ) -> np.ndarray:
+    """A tracker's frame-to-frame wobble of a still object: the logit map moved by a random
+    sub-pixel shift (uniform ± ``shift_px``) and offset by ± ``level`` (the outline grows or
+    shrinks by a fraction of a pixel), stored as 8-bit alpha."""
+    dx, dy = rng.uniform(-shift_px, shift_px, 2)
+    moved = cv2.warpAffine(logits, np.float32([[1, 0, dx], [0, 1, dy]]),
+                           (logits.shape[1], logits.shape[0]), flags=cv2.INTER_LINEAR,
+                           borderMode=cv2.BORDER_REPLICATE)
+    return _store_alpha(moved + rng.uniform(-level, level))
+
+
+def static_clip(frame: np.ndarray, logits: np.ndarray, frames: int = 24, noise: float = 3.0,
+                shift_px: float = 0.6, level: float = 1.0, seed: int = 20) -> ArrayClip:
+    """A static camera on a static object: ``frame`` (H×W×3 uint8) repeated with fresh
+    Gaussian sensor noise (σ = ``noise`` levels) and the object's mask (``logits``, H×W
+    float32, e.g. a tracker's result on that frame) with the wobble of :func:`jittered`."""
+    rng = np.random.default_rng(seed)
+    base = frame.astype(np.float32)
+    out_frames, out_masks = [], []
+    for _ in range(frames):
+        noisy = base + rng.normal(0, noise, base.shape).astype(np.float32)
+        out_frames.append(np.clip(noisy + 0.5, 0, 255).astype(np.uint8))
+        out_masks.append(jittered(logits, rng, shift_px, level))
+    return ArrayClip(out_frames, out_masks)
+
+
+def moving_clip(background: np.ndarray, texture: np.ndarray, frames: int = 16,
+                speed_px: float = 6.0, noise: float = 3.0, seed: int = 21
+                ) -> tuple[ArrayClip, list[np.ndarray]]:
+    """A textured ellipse (``texture``, H×W×3 uint8) sliding right by ``speed_px`` per frame
+    over a still ``background`` (same size), with sensor noise and jittered masks; returns
+    the clip and the true alpha of every frame (H×W float32)."""
+    rng = np.random.default_rng(seed)
+    h, w = background.shape[:2]
+    truths, out_frames, out_masks = [], [], []
+    for k in range(frames):
+        big = np.zeros((h * SS, w * SS), np.uint8)
+        cx = (0.25 * w + k * speed_px) * SS
+        cv2.ellipse(big, (int(cx), int(0.5 * h * SS)), (int(0.16 * w * SS), int(0.3 * h * SS)),
+                    0, 0, 360, 255, -1, cv2.LINE_8)
+        alpha = cv2.resize(big, (w, h), interpolation=cv2.INTER_AREA).astype(np.float32) / 255
+        shift = np.float32([[1, 0, k * speed_px], [0, 1, 0]])
+        fg = cv2.warpAffine(texture, shift, (w, h), borderMode=cv2.BORDER_REFLECT)
+        a3 = alpha[..., None]
+        image = a3 * fg + (1 - a3) * background + rng.normal(0, noise, background.shape)
+        out_frames.append(np.clip(image + 0.5, 0, 255).astype(np.uint8))
+        logits = (alpha - 0.5) * 16.0  # a sharp-edged tracker logit map
+        out_masks.append(jittered(logits.astype(np.float32), rng, 0.6, 1.0))
+        truths.append(alpha)
+    return ArrayClip(out_frames, out_masks), truths

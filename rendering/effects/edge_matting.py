@@ -7,8 +7,11 @@ the same margin — and for each band pixel the local foreground colour F̄ and 
 colour B̄ are their Gaussian-weighted means (σ = 0.75·band: near samples count most; a
 normalised convolution). Alpha is the position of the pixel's colour on the segment
 B̄ → F̄ (a local two-colour model, as in colour-line / closed-form matting, solved per pixel
-instead of globally). Where F̄ and B̄ are too alike to tell apart, the mask's own value is
-kept. ``strength`` blends the input mask (0) with the estimate (1).
+instead of globally). A second pass re-takes the samples with the first pass's answer: band
+pixels it found clearly foreground (α ≥ 0.9) or background (α ≤ 0.1) become samples and
+mixed ones stop being samples, so an outline a few pixels off no longer leaks background
+colours into F̄. Where F̄ and B̄ are too alike to tell apart, the mask's own value is kept.
+``strength`` blends the input mask (0) with the estimate (1).
 
 Sampling near the outline but estimating over a wider band lets strands and motion blur
 well outside a slightly wrong outline be found, while the colour models stay local.
@@ -55,6 +58,12 @@ def sample_margin_px(band: int) -> int:
 def colour_sigma_px(band: int) -> float:
     """Gaussian σ (px) of the local colour models."""
     return max(1.0, 0.75 * band)
+
+
+def work_pad_px(band_px: float) -> int:
+    """How far beyond the outline Refine edge reads the frame (px): band + 3σ + 2."""
+    band = max(1, int(round(band_px)))
+    return band + int(math.ceil(3 * colour_sigma_px(band))) + 2
 
 
 def band_box(mask: np.ndarray, pad_px: int) -> tuple[int, int, int, int] | None:
@@ -124,7 +133,8 @@ def _estimate(colour: np.ndarray, f_mean: np.ndarray, b_mean: np.ndarray
 
 
 def refine_edge(mask: np.ndarray, frame: np.ndarray, band_px: float, strength: float = 1.0,
-                decontaminate: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+                decontaminate: bool = False, base: np.ndarray | None = None
+                ) -> tuple[np.ndarray, np.ndarray | None]:
     """Soft alpha around the mask's boundary (and the foreground colours, if asked).
 
     Args:
@@ -133,17 +143,20 @@ def refine_edge(mask: np.ndarray, frame: np.ndarray, band_px: float, strength: f
         band_px: half-width of the unknown band (output pixels, ≥ 1).
         strength: 0 = the mask unchanged, 1 = the estimated alpha in the band.
         decontaminate: also estimate the foreground colour in the band.
+        base: H×W×3 uint8, the frame the band's foreground colours are pasted into
+            (default ``frame``; e.g. the clip's frame when ``frame`` is a denoised guide).
     Returns:
-        (alpha H×W float32 [0, 1], foreground H×W×3 uint8 — the frame with the band's
+        (alpha H×W float32 [0, 1], foreground H×W×3 uint8 — ``base`` with the band's
         colours replaced by their estimated foreground colours — or None).
         Outside the band alpha equals the mask and the frame is unchanged.
     """
     m = np.asarray(mask, np.float32)
     band = max(1, int(round(band_px)))
     sigma = colour_sigma_px(band)
-    box = band_box(m, band + int(math.ceil(3 * sigma)) + 2)
+    base = frame if base is None else base
+    box = band_box(m, work_pad_px(band))
     if box is None or strength <= 0:
-        return m, (frame if decontaminate else None)
+        return m, (base if decontaminate else None)
     y0, y1, x0, x1 = box
     sub_m = m[y0:y1, x0:x1]
     img = frame[y0:y1, x0:x1, :3]
@@ -173,7 +186,7 @@ def refine_edge(mask: np.ndarray, frame: np.ndarray, band_px: float, strength: f
     out[y0 + ys, x0 + xs] = alpha
     colours = None
     if decontaminate:
-        colours = np.array(frame[..., :3], copy=True)
+        colours = np.array(base[..., :3], copy=True)
         a = alpha[:, None]
         pure = b_mean + (colour - b_mean) / np.maximum(a, _MIN_ALPHA)
         pure = np.where(a < _MIN_ALPHA, f_mean, np.clip(pure, 0.0, 1.0))

@@ -1,6 +1,9 @@
 """Per-object mask refinement, applied before the object's effects.
 
-Order: temporal smoothing (mean over frames ``i ± temporal_frames`` from ``ctx.masks``) →
+Order: steady edge (only with Refine edge: the mask and the guiding frame averaged with their
+motion-compensated neighbours ``i ± edge_steady_frames`` around the outline,
+:mod:`rendering.effects.edge_temporal`) → temporal smoothing (plain mean over frames
+``i ± temporal_frames`` from ``ctx.masks``) →
 grow/shrink (grey-level dilation/erosion, px) → fill holes / remove specks (connected
 components smaller than the area, px², on the 0.5 level set) → threshold (hard edge, only
 when set) → refine edge (a soft alpha from the frame's colours in a band of ``edge_band_px``
@@ -17,7 +20,8 @@ import cv2
 import numpy as np
 
 from rendering.effects.base import EffectContext, param
-from rendering.effects.edge_matting import refine_edge
+from rendering.effects.edge_matting import band_box, refine_edge, work_pad_px
+from rendering.effects.edge_temporal import steady_inputs
 
 
 def _disc(radius_px: int) -> np.ndarray:
@@ -47,6 +51,8 @@ class MaskRefinement:
                                 step=0.5)
     edge_strength: float = param(1.0, "Refine edge: strength", min=0.0, max=1.0, step=0.05)
     decontaminate: bool = param(False, "Refine edge: decontaminate colours", kind="bool")
+    edge_steady_frames: int = param(0, "Refine edge: steady over ± frames", kind="int",
+                                    min=0, max=4)
 
     @property
     def is_identity(self) -> bool:
@@ -71,6 +77,12 @@ class MaskRefinement:
 
         The second item is set only when ``decontaminate`` is on and Refine edge ran."""
         m = np.asarray(mask, np.float32)
+        guide = None
+        if self.refines_edge:
+            guide = frame if frame is not None else self._clip_frame(ctx, m.shape)
+        source = guide
+        if guide is not None and self.edge_steady_frames > 0:
+            m, guide = self._steady(m, guide, ctx)
         if self.temporal_frames > 0:
             m = self._smooth(m, ctx)
         grow = int(round(ctx.px(self.grow_px)))
@@ -88,11 +100,9 @@ class MaskRefinement:
         if self.threshold is not None:
             m = (m >= self.threshold).astype(np.float32)
         colours = None
-        if self.refines_edge:
-            guide = frame if frame is not None else self._clip_frame(ctx, m.shape)
-            if guide is not None:
-                m, colours = refine_edge(m, guide, max(1.0, ctx.px(self.edge_band_px)),
-                                         self.edge_strength, self.decontaminate)
+        if guide is not None:
+            m, colours = refine_edge(m, guide, max(1.0, ctx.px(self.edge_band_px)),
+                                     self.edge_strength, self.decontaminate, base=source)
         sigma = ctx.px(self.feather_px) / 2.0
         if sigma >= 0.3:
             m = cv2.GaussianBlur(m, (0, 0), sigma)
@@ -108,6 +118,16 @@ class MaskRefinement:
         if frame.shape[:2] != shape:
             frame = cv2.resize(frame, (shape[1], shape[0]), interpolation=cv2.INTER_AREA)
         return frame
+
+    def _steady(self, m: np.ndarray, guide: np.ndarray, ctx: EffectContext
+                ) -> tuple[np.ndarray, np.ndarray]:
+        """Motion-compensated mean of the mask and the guide over ± ``edge_steady_frames``
+        (:mod:`rendering.effects.edge_temporal`), around the outline only."""
+        pad = work_pad_px(max(1.0, ctx.px(self.edge_band_px))) + int(abs(ctx.px(self.grow_px)))
+        box = band_box(m, pad)
+        if box is None:
+            return m, guide
+        return steady_inputs(m, guide, ctx, self.edge_steady_frames, box)
 
     def _smooth(self, m: np.ndarray, ctx: EffectContext) -> np.ndarray:
         if ctx.masks is None or ctx.object_id is None:
