@@ -1,7 +1,7 @@
 """Parameter widgets generated from an effect dataclass's field metadata.
 
 Metadata (see ``rendering.effects.base.param``): ``label``, ``kind`` ("float", "int",
-"bool", "choice", "colour", "file"), ``min``/``max``/``step``, ``choices``.
+"bool", "choice", "colour", "file"), ``min``/``max``/``step``, ``choices``, ``none_label``.
 """
 
 from __future__ import annotations
@@ -30,13 +30,19 @@ OnChange = Callable[[str, Any], None]
 
 def _float_widget(value, meta, on_change) -> QWidget:
     w = QDoubleSpinBox()
-    w.setRange(float(meta.get("min", -1e9)), float(meta.get("max", 1e9)))
     step = float(meta.get("step", 0.1))
+    low = float(meta.get("min", -1e9))
+    off = meta.get("none_label")  # None is a value: one step below min, shown as this text
+    if off is not None:
+        low -= step
+        w.setSpecialValueText(off)
+    w.setRange(low, float(meta.get("max", 1e9)))
     w.setSingleStep(step)
     w.setDecimals(2 if step < 1 else 1)
     w.setKeyboardTracking(False)
-    w.setValue(0.0 if value is None else float(value))
-    w.valueChanged.connect(on_change)
+    w.setValue(low if value is None else float(value))
+    w.valueChanged.connect(on_change if off is None else
+                           lambda v: on_change(None if v < low + step / 2 else v))
     return w
 
 

@@ -15,7 +15,7 @@ transparency (``background-remove``, ``cutout``), which return RGBA.
 
 Each field's ``metadata`` drives the editor's parameter widgets: ``label``, ``kind``
 (``"float" | "int" | "colour" | "file" | "choice" | "bool"``), ``min``, ``max``, ``step``,
-``choices``.
+``choices``, and for a field that may be None (off) ``none_label``, the text shown for None.
 """
 
 from __future__ import annotations

@@ -40,7 +40,8 @@ def _small_components(binary: np.ndarray, max_area_px: float) -> np.ndarray:
 class MaskRefinement:
     """How an object's mask is cleaned up (all lengths in source pixels)."""
 
-    threshold: float | None = param(None, "Hard edge at", min=0.0, max=1.0, step=0.05)
+    threshold: float | None = param(None, "Hard edge at", min=0.0, max=1.0, step=0.05,
+                                    none_label="Off (soft edge)")
     feather_px: float = param(0.0, "Feather (px)", min=0.0, max=100.0, step=0.5)
     grow_px: float = param(0.0, "Grow / shrink (px)", min=-50.0, max=50.0, step=1.0)
     fill_holes_area_px: float = param(0.0, "Fill holes up to (px²)", min=0.0, max=1e6)
