@@ -66,12 +66,11 @@ class ConfidenceModel:
             frame has confidence 1.
     """
 
-    # Nested leave-one-clip-out over the six DAVIS clips chose agreement and colour fit
-    # (area and edge terms track the object's kind more than the error) and carry 0.6;
-    # these are that choice fitted on all six.
-    weights: tuple[float, float, float, float, float] = (4.53, 0.0, 0.0, 7.36, 0.0)
-    bias: float = -9.22
-    carry: float = 0.6
+    # What nested leave-one-clip-out over the six DAVIS clips chose (all five features,
+    # carry 0.3), fitted on all six (benchmarks/bench_offline.py --confidence).
+    weights: tuple[float, float, float, float, float] = (0.83, -1.37, -0.66, 2.64, -2.44)
+    bias: float = 0.57
+    carry: float = 0.3
 
     def evidence(self, ev: StepEvidence) -> float:
         """Per-frame evidence in [0, 1]."""

@@ -56,7 +56,7 @@ class FlowParams:
     flow_preset: int = 2
     hard_core: bool = True
     consistency: bool = False
-    core_factor: float = 1.5
+    core_factor: float = 1.0
     grow_factor: float = 3.0
     follow_median: bool = True
     core_in_model: bool = True
