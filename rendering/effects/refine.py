@@ -123,12 +123,16 @@ class MaskRefinement:
     def _steady(self, m: np.ndarray, guide: np.ndarray, ctx: EffectContext
                 ) -> tuple[np.ndarray, np.ndarray]:
         """Motion-compensated mean of the mask and the guide over ± ``edge_steady_frames``
-        (:mod:`rendering.effects.edge_temporal`), around the outline only."""
+        (:mod:`rendering.effects.edge_temporal`), at the pixels Refine edge will read."""
         pad = work_pad_px(max(1.0, ctx.px(self.edge_band_px))) + int(abs(ctx.px(self.grow_px)))
         box = band_box(m, pad)
         if box is None:
             return m, guide
-        return steady_inputs(m, guide, ctx, self.edge_steady_frames, box)
+        y0, y1, x0, x1 = box
+        hard = (m[y0:y1, x0:x1] >= 0.5).astype(np.uint8)
+        square = np.ones((2 * pad + 1, 2 * pad + 1), np.uint8)  # separable: fast
+        ys, xs = np.nonzero(cv2.dilate(hard, square) - cv2.erode(hard, square))
+        return steady_inputs(m, guide, ctx, self.edge_steady_frames, ys + y0, xs + x0)
 
     def _smooth(self, m: np.ndarray, ctx: EffectContext) -> np.ndarray:
         if ctx.masks is None or ctx.object_id is None:
