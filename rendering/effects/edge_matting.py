@@ -2,9 +2,9 @@
 
 No learned weights. Around the 0.5 outline of the mask, a band of ``band_px`` on each side
 is "unknown". Colour samples are taken close to the outline — foreground from the mask
-eroded by a small margin (⌈band/4⌉ px), background from the outside of the mask dilated by
+eroded by a small margin (⌈band/2⌉ px), background from the outside of the mask dilated by
 the same margin — and for each band pixel the local foreground colour F̄ and background
-colour B̄ are their Gaussian-weighted means (σ = 0.75·band: near samples count most; a
+colour B̄ are their Gaussian-weighted means (σ = 0.5·band: near samples count most; a
 normalised convolution). Alpha is the position of the pixel's colour on the segment
 B̄ → F̄ (a local two-colour model, as in colour-line / closed-form matting, solved per pixel
 instead of globally). A second pass re-takes the samples with the first pass's answer: band
@@ -15,8 +15,9 @@ colours into F̄. Where F̄ and B̄ are too alike to tell apart, the mask's own 
 
 Sampling near the outline but estimating over a wider band lets strands and motion blur
 well outside a slightly wrong outline be found, while the colour models stay local.
-(margin and σ as fractions of the band were chosen by leave-one-clip-out on the matting
-benchmark, ``benchmarks/bench_edges.py matting``.)
+(margin and σ as fractions of the band were chosen together with the band by
+leave-one-clip-out on the matting benchmark, ``benchmarks/bench_edges.py matting --tune``:
+every fold picked band 4 px at 854×480, margin 0.5·band, σ 0.5·band.)
 
 Decontaminate: in the band the frame's colour ``I`` is a mix ``α·F + (1 − α)·B``; the
 foreground colour is recovered as ``F = B̄ + (I − B̄)/α`` (clamped to the colour range and
@@ -52,12 +53,12 @@ def _disc(radius_px: int) -> np.ndarray:
 
 def sample_margin_px(band: int) -> int:
     """Distance from the outline (px) beyond which pixels are colour samples."""
-    return max(1, math.ceil(band / 4))
+    return max(1, math.ceil(band / 2))
 
 
 def colour_sigma_px(band: int) -> float:
     """Gaussian σ (px) of the local colour models."""
-    return max(1.0, 0.75 * band)
+    return max(1.0, 0.5 * band)
 
 
 def work_pad_px(band_px: float) -> int:
@@ -100,19 +101,21 @@ def _colour_models(rgbw: np.ndarray, fg: np.ndarray, bg: np.ndarray, sigma: floa
     Returns:
         (F̄ N×3 float32, B̄ N×3 float32 in [0, 1], usable N bool).
     """
-    scale = max(1, int(sigma / 1.0))
     h, w = fg.shape
-    size = (max(1, round(w / scale)), max(1, round(h / scale)))
-    sx, sy = size[0] / w, size[1] / h
+    scale = max(1, min(int(sigma), h, w))
+    # a whole number of coarse cells (OpenCV's fast integer-factor area average); the few
+    # rows/columns cut off are the far edge of the work area's padding
+    hc, wc = h - h % scale, w - w % scale
+    sx = sy = 1.0 / scale
     map_x, map_y = _sample_maps(xs, sx), _sample_maps(ys, sy)
     at = []
     for weight in (fg, bg):
         # (RGB·w, 255·w): area average on the 8-bit grid first (its rounding is far below
         # the colour noise), then the blur on the coarse grid, then bilinear reads at the
         # band's pixels only
-        stack = cv2.bitwise_and(rgbw, rgbw, mask=weight)
+        stack = cv2.bitwise_and(rgbw[:hc, :wc], rgbw[:hc, :wc], mask=weight[:hc, :wc])
         if scale > 1:
-            stack = cv2.resize(stack, size, interpolation=cv2.INTER_AREA)
+            stack = cv2.resize(stack, (wc // scale, hc // scale), interpolation=cv2.INTER_AREA)
         stack = cv2.GaussianBlur(stack.astype(np.float32), (0, 0), sigma * sx,
                                  borderType=cv2.BORDER_REPLICATE)
         at.append(cv2.remap(stack, map_x, map_y, cv2.INTER_LINEAR,
@@ -133,7 +136,8 @@ def _estimate(colour: np.ndarray, f_mean: np.ndarray, b_mean: np.ndarray
 
 
 def refine_edge(mask: np.ndarray, frame: np.ndarray, band_px: float, strength: float = 1.0,
-                decontaminate: bool = False, base: np.ndarray | None = None
+                decontaminate: bool = False, base: np.ndarray | None = None, *,
+                margin_px: int | None = None, sigma_px: float | None = None
                 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Soft alpha around the mask's boundary (and the foreground colours, if asked).
 
@@ -145,6 +149,8 @@ def refine_edge(mask: np.ndarray, frame: np.ndarray, band_px: float, strength: f
         decontaminate: also estimate the foreground colour in the band.
         base: H×W×3 uint8, the frame the band's foreground colours are pasted into
             (default ``frame``; e.g. the clip's frame when ``frame`` is a denoised guide).
+        margin_px, sigma_px: override :func:`sample_margin_px` / :func:`colour_sigma_px`
+            (for the benchmark's tuning; the defaults are what it chose).
     Returns:
         (alpha H×W float32 [0, 1], foreground H×W×3 uint8 — ``base`` with the band's
         colours replaced by their estimated foreground colours — or None).
@@ -152,9 +158,10 @@ def refine_edge(mask: np.ndarray, frame: np.ndarray, band_px: float, strength: f
     """
     m = np.asarray(mask, np.float32)
     band = max(1, int(round(band_px)))
-    sigma = colour_sigma_px(band)
+    sigma = colour_sigma_px(band) if sigma_px is None else max(0.5, float(sigma_px))
+    margin = sample_margin_px(band) if margin_px is None else max(1, int(margin_px))
     base = frame if base is None else base
-    box = band_box(m, work_pad_px(band))
+    box = band_box(m, band + int(math.ceil(3 * sigma)) + 2)
     if box is None or strength <= 0:
         return m, (base if decontaminate else None)
     y0, y1, x0, x1 = box
@@ -165,7 +172,6 @@ def refine_edge(mask: np.ndarray, frame: np.ndarray, band_px: float, strength: f
     unknown = cv2.dilate(hard, _disc(band)) - cv2.erode(hard, _disc(band))
     ys, xs = np.nonzero(unknown)
     colour = img[ys, xs].astype(np.float32) * np.float32(1.0 / 255.0)
-    margin = sample_margin_px(band)
     fg = cv2.erode(hard, _disc(margin))
     bg = 1 - cv2.dilate(hard, _disc(margin))
     old = sub_m[ys, xs]
