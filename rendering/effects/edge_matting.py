@@ -61,12 +61,6 @@ def colour_sigma_px(band: int) -> float:
     return max(1.0, 0.5 * band)
 
 
-def work_pad_px(band_px: float) -> int:
-    """How far beyond the outline Refine edge reads the frame (px): band + 3σ + 2."""
-    band = max(1, int(round(band_px)))
-    return band + int(math.ceil(3 * colour_sigma_px(band))) + 2
-
-
 def band_box(mask: np.ndarray, pad_px: int) -> tuple[int, int, int, int] | None:
     """(y0, y1, x0, x1) of the outline's bounding box grown by ``pad_px`` (the work area),
     None: the mask has no outline."""

@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 
 from rendering.effects.base import EffectContext, param
-from rendering.effects.edge_matting import band_box, refine_edge, work_pad_px
+from rendering.effects.edge_matting import band_box, refine_edge
 from rendering.effects.edge_temporal import steady_inputs
 
 
@@ -124,7 +124,10 @@ class MaskRefinement:
                 ) -> tuple[np.ndarray, np.ndarray]:
         """Motion-compensated mean of the mask and the guide over ± ``edge_steady_frames``
         (:mod:`rendering.effects.edge_temporal`), at the pixels Refine edge will read."""
-        pad = work_pad_px(max(1.0, ctx.px(self.edge_band_px))) + int(abs(ctx.px(self.grow_px)))
+        # the band and a margin: the colour models are means over many pixels and hardly
+        # shimmer; the band's own colours and the outline's place are what must hold still
+        band = max(1, int(round(ctx.px(self.edge_band_px))))
+        pad = 2 * band + 2 + int(abs(ctx.px(self.grow_px)))
         box = band_box(m, pad)
         if box is None:
             return m, guide
