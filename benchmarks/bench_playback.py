@@ -79,11 +79,11 @@ def play(win, seconds: float, beat: Heartbeat) -> tuple[float, int, float]:
     win.seek(0)
     pause(0.3)
     beat.start()
-    win.on_play_pause()
+    win.playback.on_play_pause()
     pause(seconds)
     fps, late = win.player.fps_reached(), win.player.late
     late = f"{late}/{win.player.dropped}"
-    win.on_play_pause()
+    win.playback.on_play_pause()
     return fps, late, beat.stop()
 
 
@@ -156,7 +156,7 @@ def main() -> int:
          and win.viewer.bundle.masks.get(project.objects[0].object_id) is not None, 120)
     first_mask = time.perf_counter() - t0
     t0 = time.perf_counter()
-    win.on_track()
+    win.track_flow.on_track()
     wait(lambda: not win.session.engine.tracking, 3600)
     track_s = time.perf_counter() - t0
     track_stall = beat.stop()

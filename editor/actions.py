@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMenu
 
 from editor.icons import icon
 
 
 @dataclass(frozen=True)
 class ActionSpec:
-    """One command: ``key`` names the MainWindow method ``on_<key>``; ``menu`` its menu;
+    """One command: ``key`` names its handler ``on_<key>`` (on the window or a controller);
+    ``menu`` its menu;
     ``toolbar`` True puts it on the toolbar; ``checkable`` for toggles."""
 
     key: str
@@ -97,8 +100,20 @@ SPECS: tuple[ActionSpec, ...] = (
 )
 
 
-def build_actions(window) -> dict[str, QAction]:
-    """Create every action, wire it to ``window.on_<key>``, fill menus and the toolbar."""
+@dataclass(frozen=True)
+class MenuBar:
+    """What :func:`build_actions` made: the actions by key, File ▸ Open recent (filled by
+    the file controller) and the View menu (the window adds its panels' toggles)."""
+
+    actions: dict[str, QAction]
+    recent_menu: QMenu
+    view_menu: QMenu
+
+
+def build_actions(window: QMainWindow, handler: Callable[[str], Callable]) -> MenuBar:
+    """Create every action in ``window``'s menus and toolbar; triggering one calls
+    ``handler(key)`` (``on_<key>`` of the controller that owns it; checkable actions pass
+    their state)."""
     menus = {name: window.menuBar().addMenu("&" + name) for name in MENUS}
     toolbar = window.addToolBar("Main")
     toolbar.setObjectName("mainToolbar")
@@ -114,11 +129,10 @@ def build_actions(window) -> dict[str, QAction]:
         a.setToolTip(f"{tip} ({spec.shortcut})" if spec.shortcut else tip)
         a.setStatusTip(tip)
         a.setCheckable(spec.checkable)
-        handler = getattr(window, f"on_{spec.key}")
         if spec.checkable:
-            a.toggled.connect(handler)
+            a.toggled.connect(lambda on, k=spec.key: handler(k)(on))
         else:
-            a.triggered.connect(lambda _checked=False, h=handler: h())
+            a.triggered.connect(lambda _checked=False, k=spec.key: handler(k)())
         if spec.separator_before:
             menus[spec.menu].addSeparator()
         menus[spec.menu].addAction(a)
@@ -129,7 +143,6 @@ def build_actions(window) -> dict[str, QAction]:
             last_menu_on_toolbar = spec.menu
         window.addAction(a)
         actions[spec.key] = a
-    window.recent_menu = menus["File"].addMenu("Open &recent")
-    menus["File"].insertMenu(actions["save"], window.recent_menu)
-    window.view_menu = menus["View"]
-    return actions
+    recent_menu = menus["File"].addMenu("Open &recent")
+    menus["File"].insertMenu(actions["save"], recent_menu)
+    return MenuBar(actions, recent_menu, menus["View"])

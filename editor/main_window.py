@@ -10,13 +10,14 @@ from fractions import Fraction
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMessageBox, QStackedWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QStackedWidget
 
-from editor import window_ops
 from editor.actions import build_actions
+from editor.edit_ui import EditController
 from editor.engine_choice import EnginePreference
+from editor.files_ui import FileController
 from editor.frame_compose import make_compose
-from editor.model import commands as cmd
+from editor.help_ui import HelpController
 from editor.model.events import (
     DirtyChanged,
     EffectsChanged,
@@ -29,14 +30,18 @@ from editor.model.events import (
     Saved,
 )
 from editor.open_message import opened_message
-from editor.panels.effects import BACKGROUND, EffectsPanel
+from editor.panels.effects import EffectsPanel
 from editor.panels.objects import ObjectsPanel
+from editor.playback_ui import PlaybackController
 from editor.player import Player
+from editor.prompts_ui import PromptController
 from editor.recovery_ui import start_autosave
 from editor.session import Session
 from editor.status import StatusBar
 from editor.timeline.model import hex_to_rgb, timecode
 from editor.timeline.view import TimelineView
+from editor.tracking_ui import TrackingController
+from editor.view_state import ViewState
 from editor.viewer import OverlayStyle, Viewer
 from editor.welcome import WelcomePage
 from editor.workers.decode import FrameDecoder
@@ -44,12 +49,17 @@ from editor.workers.decode import FrameDecoder
 log = logging.getLogger(__name__)
 #: Decoded-frame cache of the timeline thumbnails' source (they need none; see _on_opened).
 THUMBNAIL_CACHE_BYTES = 8 * 2**20
-OPEN_FILTER = ("Videos and projects (*.mp4 *.mov *.mkv *.webm *.avi *.m4v *.masklet);;"
-               "All files (*)")
+#: Actions that work without a project.
+ALWAYS_ENABLED = {"open", "sample", "quit", "shortcuts", "about", "model_settings",
+                  "user_guide"}
 
 
-class MainWindow(QMainWindow, window_ops.WindowOps):
-    """``engine_factory(source_path, EngineSettings) -> (engine, description)`` overrides
+class MainWindow(QMainWindow):
+    """The window: layout, the open project's views, and the controllers that handle the
+    menus (files, edits, prompts, playback, tracking, Find objects, help); each action
+    ``<key>`` calls ``on_<key>`` of the window or of the controller that owns it.
+
+    ``engine_factory(source_path, EngineSettings) -> (engine, description)`` overrides
     the engine (tests); ``settings`` overrides the QSettings store."""
 
     def __init__(self, engine_factory=None, settings: QSettings | None = None) -> None:
@@ -62,9 +72,11 @@ class MainWindow(QMainWindow, window_ops.WindowOps):
         self.session = Session(engine_factory, self)
         self.session.new_clip_engine = EnginePreference(self.settings).get
         self.decoder: FrameDecoder | None = None
-        self.frame_index = 0
-        self.current_object: int | None = None
+        self.view = ViewState()
         self.player = Player(self)
+        self._opening: str | None = None
+        self._docks_shown: dict[str, bool] | None = None
+        self._has_project = False
         self._build()
         self._connect()
         self._restore_state()
@@ -93,42 +105,54 @@ class MainWindow(QMainWindow, window_ops.WindowOps):
             self.docks[name] = dock
         self.resizeDocks([self.docks["Timeline"]], [230], Qt.Orientation.Vertical)
         self.resizeDocks([self.docks["Objects"]], [330], Qt.Orientation.Horizontal)
-        self.actions_ = build_actions(self)
+        menus = build_actions(self, self._handler)
+        self.actions_ = menus.actions
         for dock in self.docks.values():
-            self.view_menu.addAction(dock.toggleViewAction())
-        self.actions_["tool_prompt"].setChecked(True)
+            menus.view_menu.addAction(dock.toggleViewAction())
         self.status = StatusBar(self)
         self.setStatusBar(self.status)
-        from editor.tracking_ui import TrackingController
-
-        self.track_flow = TrackingController(self)
         self.autosave = start_autosave(self)
-        self._refresh_recent()
+        self.files = FileController(self, menus.recent_menu)
+        self.edits = EditController(self)
+        self.playback = PlaybackController(self)
+        self.help = HelpController(self, self.show_error)
+        self.track_flow = TrackingController(self)
+        self.prompting = PromptController(self, self.track_flow.ensure_engine_choice)
         from editor import proposals_ui
 
         self.proposal_model = lambda: proposals_ui.default_model(self)  # tests replace it
         self.proposals = proposals_ui.install(self)
+        self._controllers = (self, self.files, self.edits, self.playback, self.help,
+                             self.track_flow)
+        for key in self.actions_:
+            self._handler(key)  # every action has its handler
+        self.actions_["tool_prompt"].setChecked(True)
+        self.files.refresh_recent()
         self._overlay_timer = QTimer(self)
         self._overlay_timer.setSingleShot(True)
         self._overlay_timer.setInterval(40)
         self._overlay_timer.timeout.connect(self.request_frame)
 
+    def _handler(self, key: str):
+        """``on_<key>`` of the first of the window and its controllers that has it."""
+        name = f"on_{key}"
+        for owner in self._controllers:
+            if hasattr(owner, name):
+                return getattr(owner, name)
+        raise AttributeError(f"no controller handles the action {key!r} ({name})")
+
     def _connect(self) -> None:
         s = self.session
         s.opened.connect(self._on_opened)
         s.open_failed.connect(lambda m: self.show_error("Cannot open", m))
-        s.relink_needed.connect(self.ask_relink)
-        s.engine_failed.connect(self._on_engine_failed)
-        s.prompt_absent.connect(self._on_prompt_absent)
+        s.relink_needed.connect(self.files.ask_relink)
+        s.engine_failed.connect(self.track_flow.on_engine_failed)
+        s.prompt_absent.connect(self.track_flow.on_prompt_absent)
         s.engine_ready.connect(self.status.set_model)
         s.bridge.event.connect(self._on_model_event)
-        self.welcome.open_requested.connect(self.on_open)
-        self.welcome.sample_requested.connect(self.on_sample)
+        self.welcome.open_requested.connect(self.files.on_open)
+        self.welcome.sample_requested.connect(self.files.on_sample)
         self.welcome.recent_requested.connect(self.open_path)
-        self.viewer.point_clicked.connect(self._on_point)
-        self.viewer.point_removed.connect(self._on_point_removed)
-        self.viewer.box_drawn.connect(self._on_box)
-        self.viewer.mask_painted.connect(self._on_mask_painted)
         self.timeline.frame_changed.connect(self.seek)
         self.objects_panel.selection_changed.connect(self._on_object_selected)
         self.player.bundle.connect(self._on_play_bundle)
@@ -139,7 +163,7 @@ class MainWindow(QMainWindow, window_ops.WindowOps):
     # ------------------------------------------------------------------ opening
     def open_path(self, path: str) -> None:
         """Open a video or a project (in the background); the old one is closed first."""
-        if not path or not self.maybe_save():
+        if not path or not self.files.maybe_save():
             return
         self.player.stop()
         self.status.showMessage(f"Opening {Path(path).name}…")
@@ -160,12 +184,12 @@ class MainWindow(QMainWindow, window_ops.WindowOps):
                                   lambda: self._open_source(cache_bytes=THUMBNAIL_CACHE_BYTES))
         self.player.setup(self._open_source, project.source_path, len(source), fps,
                           source.frame_time)
-        self.current_object = None
-        self.frame_index = 0
+        self.view.current_object = None
+        self.view.frame_index = 0
         self._refresh_panels()
         self._set_has_project(True)
         self.stack.setCurrentWidget(self.viewer)
-        self._remember(str(project.path or getattr(self, "_opening", project.source_path)))
+        self.files.remember(str(project.path or self._opening or project.source_path))
         self._update_title()
         self._update_compose()
         self.seek(0)
@@ -190,47 +214,47 @@ class MainWindow(QMainWindow, window_ops.WindowOps):
     def seek(self, frame_index: int) -> None:
         if not self.num_frames:
             return
-        self.frame_index = max(0, min(self.num_frames - 1, int(frame_index)))
-        if self.proposals.overlay.frame_index not in (None, self.frame_index):
+        self.view.frame_index = max(0, min(self.num_frames - 1, int(frame_index)))
+        if self.proposals.overlay.frame_index not in (None, self.view.frame_index):
             self.proposals.dismiss()  # proposals belong to the frame they were found on
-        self.timeline.canvas.set_current(self.frame_index)
+        self.timeline.canvas.set_current(self.view.frame_index)
         if self.player.playing and self.player.rate < 0:
-            self.timeline.ensure_visible(self.frame_index)
+            self.timeline.ensure_visible(self.view.frame_index)
         elif self.player.playing:
             self.player.stop()
         fps = Fraction(self.session.source.fps)
-        self.status.set_position(timecode(self.frame_index, fps), self.frame_index,
+        self.status.set_position(timecode(self.view.frame_index, fps), self.view.frame_index,
                                  self.num_frames)
         self.request_frame()
-        self._show_points()
+        self.prompting.show_points()
 
     def request_frame(self) -> None:
         if self.decoder is not None:
-            self.decoder.request(self.frame_index)
+            self.decoder.request(self.view.frame_index)
 
     def _styles(self) -> dict[int, OverlayStyle]:
         out = {}
         for obj in self.session.project.objects:
-            selected = obj.object_id == self.current_object
+            selected = obj.object_id == self.view.current_object
             out[obj.object_id] = OverlayStyle(hex_to_rgb(obj.colour), 0.55 if selected else 0.4,
                                               obj.visible)
         return out
 
     def _on_bundle(self, bundle) -> None:
-        if self.session.project is None or bundle.frame_index != self.frame_index:
+        if self.session.project is None or bundle.frame_index != self.view.frame_index:
             return
         self.viewer.set_bundle(bundle, self._styles())
-        self._update_paint_base()
+        self.prompting.update_paint_base()
 
     def _on_play_bundle(self, bundle) -> None:
-        self.frame_index = bundle.frame_index
+        self.view.frame_index = bundle.frame_index
         self.timeline.canvas.set_current(bundle.frame_index)
         self.timeline.ensure_visible(bundle.frame_index)
         fps = Fraction(self.session.source.fps)
         self.status.set_position(timecode(bundle.frame_index, fps), bundle.frame_index,
                                  self.num_frames)
         self.viewer.set_bundle(bundle, self._styles())
-        self._show_points()
+        self.prompting.show_points()
 
     def _update_compose(self) -> None:
         project = self.session.project
@@ -244,7 +268,7 @@ class MainWindow(QMainWindow, window_ops.WindowOps):
     def _on_model_event(self, event) -> None:
         if isinstance(event, MasksChanged):
             self.timeline.schedule_refresh()
-            if not event.frame_indices or self.frame_index in event.frame_indices:
+            if not event.frame_indices or self.view.frame_index in event.frame_indices:
                 if not self._overlay_timer.isActive():
                     self._overlay_timer.start()
         elif isinstance(event, ObjectAdded | ObjectRemoved | ObjectChanged):
@@ -252,7 +276,7 @@ class MainWindow(QMainWindow, window_ops.WindowOps):
             self._update_compose()
         elif isinstance(event, PromptsChanged):
             self.timeline.schedule_refresh()
-            self._show_points()
+            self.prompting.show_points()
         elif isinstance(event, EffectsChanged):
             self.effects_panel.refresh()
             self._update_compose()
@@ -265,68 +289,30 @@ class MainWindow(QMainWindow, window_ops.WindowOps):
     def _refresh_panels(self) -> None:
         project = self.session.project
         ids = [] if project is None else [o.object_id for o in project.objects]
-        if self.current_object not in ids:
-            self.current_object = ids[-1] if ids else None
+        if self.view.current_object not in ids:
+            self.view.current_object = ids[-1] if ids else None
         self.objects_panel.refresh()
-        self.objects_panel.select(self.current_object)
+        self.objects_panel.select(self.view.current_object)
         self.effects_panel.set_owner(self.effects_panel.owner
                                      if self.effects_panel.owner in ids else None)
-        self.timeline.canvas.selected_object = self.current_object
+        self.timeline.canvas.selected_object = self.view.current_object
         self.timeline.refresh_lanes()
-        self._show_points()
+        self.prompting.show_points()
 
     def _on_object_selected(self, object_id: int) -> None:
-        self.current_object = None if object_id < 0 else object_id
-        self.timeline.canvas.selected_object = self.current_object
+        self.view.current_object = None if object_id < 0 else object_id
+        self.timeline.canvas.selected_object = self.view.current_object
         self.timeline.canvas.update()
-        if self.current_object is not None:
-            self.effects_panel.set_owner(self.current_object)
-        self._show_points()
+        if self.view.current_object is not None:
+            self.effects_panel.set_owner(self.view.current_object)
+        self.prompting.show_points()
         self.request_frame()
 
-    # ------------------------------------------------------------------ prompts
-    def _ensure_object(self) -> int | None:
-        if self.session.project is None:
-            return None
-        if not self.ensure_engine_choice():
-            return None
-        oid = self.current_object
-        if oid is None:
-            # The panel lists and selects the new object at once (ObjectAdded arrives queued).
-            oid = self.current_object = self.objects_panel.add_object()
-        return oid
-
-    def _on_point(self, x: float, y: float, label: int) -> None:
-        oid = self._ensure_object()
-        if oid is not None:
-            self.session.add_point(oid, self.frame_index, x, y, label)
-
-    def _on_box(self, x0: float, y0: float, x1: float, y1: float) -> None:
-        oid = self._ensure_object()
-        if oid is not None:
-            self.session.add_box(oid, self.frame_index, (x0, y0, x1, y1))
-
-    def _on_point_removed(self, index: int) -> None:
-        if self.current_object is not None:
-            window_ops.remove_point(self.session, self.current_object, self.frame_index, index)
-
-    def _on_mask_painted(self, mask) -> None:
-        oid = self._ensure_object()
-        if oid is not None:
-            self.session.add_mask(oid, self.frame_index, mask)
-
-    def _show_points(self) -> None:
-        project = self.session.project
-        if project is None or self.current_object is None:
-            self.viewer.set_points([])
-            return
-        self.viewer.set_points(window_ops.points_on_frame(project, self.current_object,
-                                                          self.frame_index))
-
-    def _update_paint_base(self) -> None:
-        bundle = self.viewer.bundle
-        alpha = None if bundle is None else bundle.masks.get(self.current_object)
-        self.viewer.paint_base = None if alpha is None else alpha >= 128
+    def select_object(self, object_id: int) -> None:
+        """Select ``object_id`` (just created) in the window and the objects panel."""
+        self.view.current_object = object_id
+        self.objects_panel.refresh()
+        self.objects_panel.select(object_id)
 
     # ------------------------------------------------------------------ playback state
     def _on_play_state(self, playing: bool) -> None:
@@ -334,73 +320,25 @@ class MainWindow(QMainWindow, window_ops.WindowOps):
         if not playing:
             self.request_frame()
 
-    # ------------------------------------------------------------------ file actions
-    def on_open(self) -> None:
-        start = self.settings.value("last_dir", "")
-        path, _ = QFileDialog.getOpenFileName(self, "Open video or project", start, OPEN_FILTER)
-        if path:
-            self.settings.setValue("last_dir", str(Path(path).parent))
-            self.open_path(path)
-
-    def on_sample(self) -> None:
-        self.open_sample()
-
-    def on_save(self) -> bool:
-        project = self.session.project
-        if project is None:
-            return False
-        if project.path is None:
-            return self.on_save_as()
-        return self.save_to(project.path)
-
-    def on_save_as(self) -> bool:
-        project = self.session.project
-        if project is None:
-            return False
-        default = str(Path(project.source_path).with_suffix(".masklet"))
-        path, _ = QFileDialog.getSaveFileName(self, "Save project", default,
-                                              "Masklet projects (*.masklet)")
-        if not path:
-            return False
-        if not path.endswith(".masklet"):
-            path += ".masklet"
-        return self.save_to(Path(path))
-
+    # ------------------------------------------------------------------ actions
     def on_close_project(self) -> None:
-        if self.session.project is not None and self.maybe_save():
+        if self.session.project is not None and self.files.maybe_save():
             self.close_project()
 
     def on_quit(self) -> None:
         self.close()
 
-    # ------------------------------------------------------------------ edit actions
-    def on_undo(self) -> None:
-        if self.session.project is not None:
-            self.session.project.undo_stack.undo()
-
-    def on_redo(self) -> None:
-        if self.session.project is not None:
-            self.session.project.undo_stack.redo()
-
-    def on_set_in(self) -> None:
-        self.set_range(self.frame_index, None, keep="out")
-
-    def on_set_out(self) -> None:
-        self.set_range(None, self.frame_index + 1, keep="in")
-
-    def on_clear_range(self) -> None:
-        if self.session.project is not None:
-            self.session.execute(cmd.SetRange(self.session.project, 0, None))
-
-    def on_clear_frame_prompts(self) -> None:
-        if self.session.project is not None and self.current_object is not None:
-            self.session.execute(cmd.ClearFramePrompts(self.session.project,
-                                                       self.current_object, self.frame_index))
-
     def on_find_objects(self) -> None:
         from editor.proposals_ui import find_objects
 
         find_objects(self)
+
+    def on_export(self) -> None:
+        from editor.dialogs.export import ExportDialog
+
+        if self.session.project is not None:
+            self.export_dialog = ExportDialog(self.session, self)
+            self.export_dialog.show()
 
     def on_show_effects(self, on: bool) -> None:
         self.viewer.show_effects = on
@@ -409,8 +347,8 @@ class MainWindow(QMainWindow, window_ops.WindowOps):
                                 2500)
 
     # ------------------------------------------------------------------ close
-    def closeEvent(self, event) -> None:
-        if not self.maybe_save():
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if not self.files.maybe_save():
             event.ignore()
             return
         self.player.stop()
@@ -434,6 +372,62 @@ class MainWindow(QMainWindow, window_ops.WindowOps):
         self.status.showMessage(f"{title}: {message}", 8000)
         QMessageBox.warning(self, title, message)
 
-    def selected_effect_owner(self) -> int | None:
-        owner = self.effects_panel.owner
-        return None if owner in (None, BACKGROUND) else owner
+    # ------------------------------------------------------------------ window state
+    def close_project(self, final: bool = False) -> None:
+        self.player.stop()
+        self.proposals.dismiss()
+        self.session.close()
+        if self.decoder is not None:
+            self.decoder.stop()
+            self.decoder = None
+        if not final:
+            self._set_has_project(False)
+            self._refresh_panels()
+            self.stack.setCurrentWidget(self.welcome)
+            self._update_title()
+
+    def _set_has_project(self, has: bool) -> None:
+        for key, action in self.actions_.items():
+            if key not in ALWAYS_ENABLED:
+                action.setEnabled(has)
+        # The welcome page stands alone (empty panels say nothing); the panels come back as
+        # the user left them when a project opens.
+        shown = self._docks_shown
+        if not has and self._has_project:
+            shown = {name: dock.isVisible() for name, dock in self.docks.items()}
+        for name, dock in self.docks.items():
+            dock.setEnabled(has)
+            dock.setVisible(has and (shown or {}).get(name, True))
+        self._docks_shown, self._has_project = shown, has
+        self._update_undo_actions()
+
+    def _update_title(self) -> None:
+        project = self.session.project
+        if project is None:
+            self.setWindowTitle("Masklet")
+            return
+        name = (project.path.name if project.path else Path(project.source_path).name)
+        # Qt shows the "[*]" placeholder as "*" while the window is modified.
+        self.setWindowTitle(f"{name}[*] — Masklet")
+        self.setWindowModified(project.dirty)
+
+    def _update_undo_actions(self) -> None:
+        project = self.session.project
+        stack = None if project is None else project.undo_stack
+        for key, can, label in (("undo", stack and stack.can_undo,
+                                 stack and stack.undo_label),
+                                ("redo", stack and stack.can_redo,
+                                 stack and stack.redo_label)):
+            action = self.actions_[key]
+            action.setEnabled(bool(can))
+            action.setText(f"&{key.title()} {label}" if can and label else f"&{key.title()}")
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        urls = [u for u in event.mimeData().urls() if u.isLocalFile()]
+        if urls:
+            event.acceptProposedAction()
+            self.open_path(urls[0].toLocalFile())

@@ -43,9 +43,7 @@ def default_model(window):
 def _creator(window):
     def create(frame_index, mask):
         oid = add_object_from_mask(window.session.project, frame_index, mask)
-        window.current_object = oid
-        window.objects_panel.refresh()
-        window.objects_panel.select(oid)
+        window.select_object(oid)
         return oid
     return create
 

@@ -120,7 +120,7 @@ def take(out_dir: Path, clip: Path | None = None, point: tuple[float, float] | N
             clicks = [point or (w / 2, h / 2)]
         for n, (x, y) in enumerate(clicks):
             if n:
-                win.on_add_object()
+                win.edits.on_add_object()
             QTest.mouseClick(win.viewer, Qt.MouseButton.LeftButton,
                              pos=win.viewer.to_widget(x, y).toPoint())
             pause(0.2)
@@ -129,8 +129,8 @@ def take(out_dir: Path, clip: Path | None = None, point: tuple[float, float] | N
         120, "the first masks")
 
     total = win.num_frames
-    win.on_track()
-    wait_until(lambda: win.frame_index >= total * 0.6 or not win.session.engine.tracking,
+    win.track_flow.on_track()
+    wait_until(lambda: win.view.frame_index >= total * 0.6 or not win.session.engine.tracking,
           1800, "tracking to reach 60 %")
     shots.append(_grab(win, out_dir / "tracking.png"))
     wait_until(lambda: not win.session.engine.tracking, 1800, "tracking to finish")

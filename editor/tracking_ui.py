@@ -1,5 +1,6 @@
-"""Tracking from the main window: the in/out range, progress with frames/s and ETA of this pass in the status bar, cancelling, and the playhead
-following the tracked frames until the user looks elsewhere."""
+"""Tracking from the main window: the engine question before the first prompt, the in/out
+range, progress with frames/s and ETA of this pass in the status bar, cancelling, the
+playhead following the tracked frames until the user looks elsewhere, Model settings."""
 
 from __future__ import annotations
 
@@ -8,12 +9,15 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Protocol
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QSettings
 from PySide6.QtGui import QAction
 
+from editor.engine_choice import EnginePreference, ensure_engine_choice
 from editor.player import Player
+from editor.proposals import ProposalController
 from editor.status import StatusBar
 from editor.timeline.view import TimelineView
+from editor.view_state import ViewState
 from editor.workers.engine import TrackRequest
 
 #: Actions that move the playhead: used while tracking, they stop following the tracker.
@@ -29,8 +33,11 @@ class TrackingHost(Protocol):
     timeline: TimelineView
     player: Player
     actions_: Mapping[str, QAction]
-    frame_index: int
+    view: ViewState
+    settings: QSettings
+    proposals: ProposalController
     seek: Callable[[int], None]
+    show_error: Callable[[str, str], None]
 
 
 @dataclasses.dataclass
@@ -91,6 +98,48 @@ class TrackingController(QObject):
         self._host.status.showMessage("Tracking continues; the playhead stays where you put "
                                       "it (View ▸ Follow tracking follows it again)", 5000)
 
+    # ------------------------------------------------------------------ actions
+    def on_track(self, affected_only: bool = True) -> None:
+        self.start(affected_only)
+
+    def on_retrack_all(self) -> None:
+        self.start(affected_only=False)
+
+    def on_cancel_track(self) -> None:
+        """Esc: close Find objects, else stop tracking, else stop playback."""
+        host = self._host
+        if host.proposals.active:
+            host.proposals.dismiss()
+        elif not self.cancel() and host.player.playing:
+            host.player.stop()
+
+    def on_follow_tracking(self, on: bool) -> None:
+        self.set_follow(on)
+
+    def on_model_settings(self) -> None:
+        from editor.dialogs.model_settings import ModelSettingsDialog
+
+        host = self._host
+        ModelSettingsDialog(host.session, host, EnginePreference(host.settings)).exec()
+
+    def ensure_engine_choice(self) -> bool:
+        """Before a clip's first prompt: the engine question (see :mod:`editor.engine_choice`)."""
+        return ensure_engine_choice(self._host)
+
+    def on_engine_failed(self, message: str) -> None:
+        self._host.show_error("Tracking", message)
+
+    def on_prompt_absent(self, object_id: int, frame_index: int) -> None:
+        """The engine found no object at a prompt: say so, or the click seems ignored."""
+        project = self._host.session.project
+        if project is None:
+            return
+        name = next((o.name for o in project.objects if o.object_id == object_id),
+                    f"Object {object_id}")
+        self._host.status.showMessage(
+            f"{name}: no object found at this prompt on frame {frame_index + 1} — click "
+            "inside the object, add more clicks, or draw a box around it", 10000)
+
     # ------------------------------------------------------------------ track / cancel
     def start(self, affected_only: bool) -> None:
         host = self._host
@@ -114,7 +163,7 @@ class TrackingController(QObject):
             for sig, slot in signals:
                 sig.disconnect(slot)
             return
-        self.run = TrackingRun(request, engine, host.frame_index, time.perf_counter())
+        self.run = TrackingRun(request, engine, host.view.frame_index, time.perf_counter())
         first, end = request.bounds
         host.status.set_progress(0, end - first, "Tracking…")
         host.status.showMessage(f"Tracking {request.range_text()}… (Esc cancels)")
@@ -187,4 +236,4 @@ class TrackingController(QObject):
         host.timeline.refresh_lanes()
         # Stay where the user is; after a complete pass that the playhead followed, back to
         # the frame they were on (not the last frame of the reverse pass).
-        host.seek(run.start_frame if ok and self.following else host.frame_index)
+        host.seek(run.start_frame if ok and self.following else host.view.frame_index)

@@ -326,9 +326,9 @@ class ExportDialog(QDialog):
             self.close()
 
     def _show_folder(self) -> None:
-        from editor.window_ops import WindowOps
+        from editor.help_ui import show_in_folder
 
-        WindowOps.show_in_folder(Path(self.path_edit.text()))
+        show_in_folder(Path(self.path_edit.text()))
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         if self.worker is not None and self.worker.running():

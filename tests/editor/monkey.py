@@ -100,13 +100,13 @@ def run(seed: int, steps: int, engine: str, errors: list[str]) -> None:
         QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=QPoint(int(x), 5))
 
     def track_then(action) -> None:  # in/out changes and ruler clicks during tracking
-        win.on_track(rng.random() < 0.7)
+        win.track_flow.on_track(rng.random() < 0.7)
         pause(rng.choice([0.0, 0.05, 0.2]))
         action()
 
     def random_range() -> None:
         first = rng.randrange(clip.num_frames)
-        win.set_range(first, rng.randrange(first + 1, clip.num_frames + 1), keep="in")
+        win.edits.set_range(first, rng.randrange(first + 1, clip.num_frames + 1), keep="in")
 
     def drag() -> None:
         a, b = spot(), spot()
@@ -118,7 +118,7 @@ def run(seed: int, steps: int, engine: str, errors: list[str]) -> None:
     def stroke(tool) -> None:
         tool(True)
         drag()
-        win.on_tool_prompt(True)
+        win.edits.on_tool_prompt(True)
 
     def add_effect() -> None:
         owners = [None] + [o.object_id for o in win.session.project.objects]
@@ -157,23 +157,23 @@ def run(seed: int, steps: int, engine: str, errors: list[str]) -> None:
 
     def reopen() -> None:
         project_path = scratch / "reopen.masklet"
-        win.save_to(project_path)
+        win.files.save_to(project_path)
         win.open_path(str(project_path))
         opened()
 
     actions = {
         "click": click, "exclude": lambda: click(Qt.MouseButton.RightButton), "box": drag,
-        "brush": lambda: stroke(win.on_tool_brush), "erase": lambda: stroke(win.on_tool_eraser),
-        "add_object": win.on_add_object, "delete_object": win.on_delete_object,
-        "toggle_object": win.on_toggle_object, "select": select,
-        "undo": win.on_undo, "redo": win.on_redo,
-        "next": win.on_next_frame, "prev": win.on_prev_frame,
-        "seek": lambda: win.seek(rng.randrange(clip.num_frames)), "play": win.on_play_pause,
-        "track": win.on_track, "retrack": win.on_retrack_all, "cancel": win.on_cancel_track,
+        "brush": lambda: stroke(win.edits.on_tool_brush), "erase": lambda: stroke(win.edits.on_tool_eraser),
+        "add_object": win.edits.on_add_object, "delete_object": win.edits.on_delete_object,
+        "toggle_object": win.edits.on_toggle_object, "select": select,
+        "undo": win.edits.on_undo, "redo": win.edits.on_redo,
+        "next": win.playback.on_next_frame, "prev": win.playback.on_prev_frame,
+        "seek": lambda: win.seek(rng.randrange(clip.num_frames)), "play": win.playback.on_play_pause,
+        "track": win.track_flow.on_track, "retrack": win.track_flow.on_retrack_all, "cancel": win.track_flow.on_cancel_track,
         "effects_view": lambda: win.actions_["show_effects"].toggle(), "add_effect": add_effect,
-        "in": win.on_set_in, "out": win.on_set_out, "clear_range": win.on_clear_range,
-        "clear_prompts": win.on_clear_frame_prompts, "export": export,
-        "save": lambda: win.save_to(scratch / f"p{rng.randint(0, 2)}.masklet"),
+        "in": win.edits.on_set_in, "out": win.edits.on_set_out, "clear_range": win.edits.on_clear_range,
+        "clear_prompts": win.edits.on_clear_frame_prompts, "export": export,
+        "save": lambda: win.files.save_to(scratch / f"p{rng.randint(0, 2)}.masklet"),
         "reopen": reopen, "ruler_click": ruler_click, "range": random_range,
         "track_ruler": lambda: track_then(ruler_click),
         "track_range": lambda: track_then(random_range),

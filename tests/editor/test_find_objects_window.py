@@ -31,7 +31,7 @@ def test_find_objects_click_makes_object(qtbot, make_window, synthetic_clip):
     got = project.masks.read_alpha(1, 0) >= 128
     truth = shapes[0]
     assert (got & truth).sum() / (got | truth).sum() > 0.9
-    assert win.current_object == 1
+    assert win.view.current_object == 1
 
     project.undo_stack.undo()  # one step removes the object and its prompt
     assert project.objects == []

@@ -40,7 +40,7 @@ def test_clear_frame_removes_the_mask_from_the_viewer_at_once(qtbot, make_window
     pos = win.viewer.to_widget(cx, cy).toPoint()
     after = win.viewer.grab().toImage()
     assert before.pixelColor(pos) != after.pixelColor(pos)  # repainted without the overlay
-    win.on_undo()  # the prompts come back and the engine makes the mask again
+    win.edits.on_undo()  # the prompts come back and the engine makes the mask again
     qtbot.waitUntil(lambda: _mask(win, 1, 0) is not None, timeout=10000)
     qtbot.waitUntil(lambda: 1 in win.viewer.bundle.masks, timeout=2000)
 
@@ -53,13 +53,13 @@ def test_low_res_logits_only_on_prompted_frames_and_the_project_reopens(
     clip, win = _clicked(qtbot, make_window, synthetic_clip)
     store = win.session.project.masks
     with qtbot.waitSignal(win.session.engine.finished, timeout=30000):
-        win.on_track()
+        win.track_flow.on_track()
     assert store.frames_with_mask(1).size == clip.num_frames
     assert lowres.stored(store.root) == {1: {0}}  # not one file per tracked frame
     prompt_logits = store.read_low_res_logits(1, 0)
     assert prompt_logits is not None and prompt_logits.shape == (256, 256)
     path = tmp_path / "p.masklet"
-    assert win.save_to(path)
+    assert win.files.save_to(path)
     pixels = {f: store.read_alpha(1, f).copy() for f in range(clip.num_frames)}
     win.close_project()
     open_clip(qtbot, win, path)
@@ -84,7 +84,7 @@ def _drag(qtbot, win, points):
 def _painted(win, frame_index=0) -> np.ndarray:
     """The mask prompt the last stroke made (H×W bool)."""
     project = win.session.project
-    action = project.object(win.current_object).prompts[frame_index][-1]
+    action = project.object(win.view.current_object).prompts[frame_index][-1]
     return project.prompt_mask(action) >= 0.5
 
 
@@ -239,7 +239,7 @@ def test_reopening_a_project_names_it_and_its_objects(qtbot, make_window, tmp_pa
     click_frame(qtbot, win, cx, cy)
     qtbot.waitUntil(lambda: _mask(win, 1, 0) is not None, timeout=10000)
     win.session.execute(cmd.SetObjectField(win.session.project, 1, "name", "Mug"))
-    assert win.save_to(tmp_path / "coffee.masklet")
+    assert win.files.save_to(tmp_path / "coffee.masklet")
     win.close_project()
     open_clip(qtbot, win, tmp_path / "coffee.masklet")
     message = win.statusBar().currentMessage()
@@ -277,7 +277,7 @@ def test_user_guide_opens_inside_the_app_with_screenshots_and_links(qtbot, make_
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: outside.append(url) or False)
     win = make_window()
     win.actions_["user_guide"].trigger()  # a desktop without a Markdown viewer
-    dialog = win.user_guide
+    dialog = win.help.user_guide
     qtbot.waitUntil(dialog.isVisible, timeout=2000)
     assert outside == []
     browser = dialog.browser

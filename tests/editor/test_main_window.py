@@ -43,7 +43,7 @@ def test_click_track_effect_export_undo(qtbot, make_window, synthetic_clip, tmp_
     progress = []
     win.session.engine.progress.connect(lambda d, t, _fps: progress.append((d, t)))
     with qtbot.waitSignal(win.session.engine.finished, timeout=30000) as done:
-        win.on_track()
+        win.track_flow.on_track()
     assert done.args == [True]
     qtbot.waitUntil(lambda: progress and progress[-1] == (clip.num_frames, clip.num_frames),
                     timeout=5000)  # frames, not results: the start frame counts once
@@ -102,9 +102,9 @@ def test_cancel_tracking(qtbot, make_window, synthetic_clip):
     clip, win = _window_with_circle_clicked(qtbot, make_window, synthetic_clip)
     engine = win.session.engine
     first = []
-    engine.result.connect(lambda res: (first.append(res.frame_index), win.on_cancel_track()))
+    engine.result.connect(lambda res: (first.append(res.frame_index), win.track_flow.on_cancel_track()))
     with qtbot.waitSignal(engine.finished, timeout=30000) as done:
-        win.on_track()
+        win.track_flow.on_track()
     assert done.args == [False]
     frames = win.session.project.masks.frames_with_mask(1)
     assert len(frames) < clip.num_frames
@@ -133,7 +133,8 @@ def test_frame_keys(qtbot, make_window, synthetic_clip, key):
     clip, path = synthetic_clip
     win = make_window()
     open_clip(qtbot, win, path)
-    getattr(win, {"right": "on_next_frame", "end": "on_go_end", "home": "on_go_start"}[key])()
+    getattr(win.playback, {"right": "on_next_frame", "end": "on_go_end",
+                           "home": "on_go_start"}[key])()
     want = {"right": 1, "end": clip.num_frames - 1, "home": 0}[key]
     qtbot.waitUntil(lambda: win.viewer.bundle.frame_index == want, timeout=5000)
     expected = clip.frame(want).astype(np.int16)
@@ -155,9 +156,9 @@ def test_playback_shows_the_right_frames(qtbot, make_window, synthetic_clip, eff
         seen[bundle.frame_index] = bundle
 
     win.player.bundle.connect(record)
-    win.on_play_pause()
+    win.playback.on_play_pause()
     qtbot.waitUntil(lambda: len(seen) >= 6 or not win.player.playing, timeout=10000)
-    win.on_stop()
+    win.playback.on_stop()
     assert len(seen) >= 6
     indices = sorted(seen)
     assert indices[0] <= 2 and indices == sorted(set(indices))  # in order from the playhead
@@ -303,7 +304,7 @@ def test_a_prompt_that_finds_no_object_says_so(qtbot, make_window, synthetic_cli
     win = make_window(factory)
     open_clip(qtbot, win, path)
     win.seek(3)
-    qtbot.waitUntil(lambda: win.frame_index == 3, timeout=5000)
+    qtbot.waitUntil(lambda: win.view.frame_index == 3, timeout=5000)
     cx, cy, _r = clip.circle(3)
     click_frame(qtbot, win, cx, cy)
     qtbot.waitUntil(lambda: "no object found" in win.statusBar().currentMessage(),
@@ -381,10 +382,10 @@ def test_export_dialog_quality_audio_and_remembered_choices(qtbot, make_window, 
 def test_track_again_without_changes_says_nothing_to_do(qtbot, make_window, synthetic_clip):
     _clip, win = _window_with_circle_clicked(qtbot, make_window, synthetic_clip)
     with qtbot.waitSignal(win.session.engine.finished, timeout=30000):
-        win.on_track()
+        win.track_flow.on_track()
     qtbot.waitUntil(lambda: "Tracking done" in win.statusBar().currentMessage(), timeout=5000)
     with qtbot.waitSignal(win.session.engine.finished, timeout=30000) as done:
-        win.on_track()
+        win.track_flow.on_track()
     assert done.args == [True]
     qtbot.waitUntil(lambda: "Nothing to re-track" in win.statusBar().currentMessage(),
                     timeout=5000)

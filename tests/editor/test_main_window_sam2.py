@@ -27,14 +27,14 @@ def test_brush_mask_prompt_then_track_with_sam2(qtbot, make_window, synthetic_cl
     open_clip(qtbot, win, path)
     project = win.session.project
     painted = clip.mask(0, 1)
-    win._on_mask_painted(painted)  # what the brush tool emits on release
+    win.prompting.on_mask_painted(painted)  # what the brush tool emits on release
     qtbot.waitUntil(lambda: project.masks.read_alpha(1, 0) is not None, timeout=30000)
     assert descriptions and descriptions[0].startswith("SAM 2")
     got = project.masks.read_alpha(1, 0) >= 128
     assert (got & painted).sum() / (got | painted).sum() > 0.9
 
     with qtbot.waitSignal(win.session.engine.finished, timeout=120000) as done:
-        win.on_track()
+        win.track_flow.on_track()
     assert done.args == [True]
     frames, scores = project.masks.scores(1)
     assert sorted(np.asarray(frames).tolist()) == list(range(clip.num_frames))
@@ -57,10 +57,10 @@ def test_correction_retracks_only_what_it_affects(qtbot, make_window, synthetic_
     win = make_window(lambda p, s: make_engine(p, s, model=model))
     open_clip(qtbot, win, path)
     project = win.session.project
-    win._on_mask_painted(clip.mask(0, 1))
+    win.prompting.on_mask_painted(clip.mask(0, 1))
     qtbot.waitUntil(lambda: project.masks.read_alpha(1, 0) is not None, timeout=30000)
     with qtbot.waitSignal(win.session.engine.finished, timeout=120000):
-        win.on_track()
+        win.track_flow.on_track()
     before = {f: project.masks.read_alpha(1, f) for f in range(clip.num_frames)}
 
     k = clip.num_frames // 2
@@ -68,13 +68,13 @@ def test_correction_retracks_only_what_it_affects(qtbot, make_window, synthetic_
     qtbot.waitUntil(lambda: win.viewer.bundle is not None and win.viewer.bundle.frame_index == k,
                     timeout=5000)
     correction = clip.mask(k, 2)  # a different shape: unmistakable where it lands
-    win._on_mask_painted(correction)
+    win.prompting.on_mask_painted(correction)
     qtbot.waitUntil(lambda: _iou(project.masks.read_alpha(1, k), correction) > 0.9,
                     timeout=30000)
     tracked = []
     win.session.engine.result.connect(lambda res: tracked.append(res.frame_index))
     with qtbot.waitSignal(win.session.engine.finished, timeout=120000) as done:
-        win.on_track()
+        win.track_flow.on_track()
     assert done.args == [True]
     assert 0 < len(tracked) < clip.num_frames
     assert min(tracked) > 0                       # frame 0's side of the clip was not redone

@@ -259,5 +259,5 @@ def test_discarding_a_restored_project_is_not_offered_again(
     with monkeypatch.context() as patch:
         patch.setattr(QMessageBox, "question",
                       lambda *a, **k: QMessageBox.StandardButton.Discard)
-        assert second.maybe_save()
+        assert second.files.maybe_save()
     assert recovery.pending_recoveries(second.autosave.folder, "nobody") == []

@@ -47,12 +47,12 @@ def test_esc_while_the_worker_is_busy_with_the_prompt_is_not_lost(
         qtbot, make_window, synthetic_clip, monkeypatch):
     clip, win, computed, prompting = _sam2_window(qtbot, make_window, synthetic_clip,
                                                   monkeypatch, frame_s=0.05, prompt_s=1.5)
-    win._on_mask_painted(clip.mask(0, 1))  # the worker spends 1.5 s on this prompt
+    win.prompting.on_mask_painted(clip.mask(0, 1))  # the worker spends 1.5 s on this prompt
     qtbot.waitUntil(prompting.is_set, timeout=30000)
     engine = win.session.engine
     with qtbot.waitSignal(engine.finished, timeout=60000) as done:
-        win.on_track()
-        win.on_cancel_track()  # Esc at once, while the prompt is still computing
+        win.track_flow.on_track()
+        win.track_flow.on_cancel_track()  # Esc at once, while the prompt is still computing
         assert win.statusBar().currentMessage() == "Cancelling…"
     assert done.args == [False]
     assert computed == []  # was the whole clip: the cancel was cleared when the pass began
@@ -65,7 +65,7 @@ def test_esc_stops_within_one_frame_and_keeps_the_tracked_frames(
     clip, win, computed, _prompting = _sam2_window(qtbot, make_window, synthetic_clip,
                                                    monkeypatch, frame_s=0.3)
     project = win.session.project
-    win._on_mask_painted(clip.mask(0, 1))
+    win.prompting.on_mask_painted(clip.mask(0, 1))
     qtbot.waitUntil(lambda: project.masks.read_alpha(1, 0) is not None, timeout=30000)
     engine = win.session.engine
     state: dict = {"messages": []}
@@ -75,13 +75,13 @@ def test_esc_stops_within_one_frame_and_keeps_the_tracked_frames(
             state["messages"].append(win.statusBar().currentMessage())
         elif len(computed) >= 3:
             state["t"] = time.perf_counter()
-            win.on_cancel_track()
+            win.track_flow.on_cancel_track()
 
     engine.result.connect(on_result)
     engine.progress.connect(lambda *_a: "t" in state and state["messages"].append(
         win.statusBar().currentMessage()))
     with qtbot.waitSignal(engine.finished, timeout=60000) as done:
-        win.on_track()
+        win.track_flow.on_track()
     assert done.args == [False]
     after = [f for t, f in computed if t > state["t"]]
     assert len(after) <= 1  # at most the frame in progress when Esc was pressed

@@ -33,7 +33,7 @@ def _track(qtbot, win, affected_only: bool = True):
     engine.result.connect(lambda res: results.append(res.frame_index))
     engine.progress.connect(lambda d, t, _fps: progress.append((d, t)))
     with qtbot.waitSignal(engine.finished, timeout=60000) as done:
-        win.on_track(affected_only)
+        win.track_flow.on_track(affected_only)
     return done.args[0], results, progress
 
 
@@ -97,16 +97,16 @@ def test_a_timeline_click_while_tracking_stops_following(qtbot, make_window, syn
 
     engine.result.connect(look_elsewhere)
     with qtbot.waitSignal(engine.finished, timeout=60000) as done:
-        win.on_track()
+        win.track_flow.on_track()
         qtbot.waitUntil(lambda: len(seen) > 6, timeout=30000)
-        assert win.frame_index == 20 and canvas.current == 20  # the tracker went on
+        assert win.view.frame_index == 20 and canvas.current == 20  # the tracker went on
         assert not win.actions_["follow_tracking"].isChecked()
         win.actions_["next_frame"].trigger()  # a frame step works too
-        assert win.frame_index == 21
+        assert win.view.frame_index == 21
         qtbot.wait(200)
-        assert win.frame_index == 21
+        assert win.view.frame_index == 21
         win.actions_["follow_tracking"].setChecked(True)  # back to the tracked frame
-        assert win.frame_index == seen[-1]
+        assert win.view.frame_index == seen[-1]
     assert done.args == [True]
     assert win.session.project.masks.frames_with_mask(1).tolist() == list(range(clip.num_frames))
 
@@ -119,7 +119,7 @@ def test_the_playhead_stays_where_the_user_was_after_tracking(qtbot, make_window
     _click_disc(qtbot, win, clip, 12)
     ok, results, _ = _track(qtbot, win)
     assert ok and results[-1] == 0  # the reverse pass ends on frame 1 ...
-    assert win.frame_index == 12 and win.timeline.canvas.current == 12  # ... not the playhead
+    assert win.view.frame_index == 12 and win.timeline.canvas.current == 12  # ... not the playhead
     qtbot.waitUntil(lambda: win.viewer.bundle.frame_index == 12, timeout=5000)
 
     _click_disc(qtbot, win, clip, 6)  # a correction; cancelled while following
@@ -127,11 +127,11 @@ def test_the_playhead_stays_where_the_user_was_after_tracking(qtbot, make_window
     engine = win.session.engine
     shown = []
     engine.result.connect(lambda res: (shown.append(res.frame_index),
-                                       len(shown) == 3 and win.on_cancel_track()))
+                                       len(shown) == 3 and win.track_flow.on_cancel_track()))
     with qtbot.waitSignal(engine.finished, timeout=60000) as done:
-        win.on_track()
+        win.track_flow.on_track()
     assert done.args == [False]
-    assert win.frame_index == shown[-1] != 6  # the last frame shown while following
+    assert win.view.frame_index == shown[-1] != 6  # the last frame shown while following
 
 
 def test_progress_counts_the_frames_of_a_partial_retrack(qtbot, make_window, synthetic_clip):
