@@ -74,12 +74,14 @@ class EffectsPanel(QWidget):
         tools.addStretch()
         self.params_area = QScrollArea()
         self.params_area.setWidgetResizable(True)
+        self.params_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.param_widgets: dict[str, QWidget] = {}
         #: the selected object's MaskRefinement (Refine edge, feather, grow…), hidden for
         #: the background
         self.refine_label = QLabel("Refine mask (before the effects)")
         self.refine_area = QScrollArea()
         self.refine_area.setWidgetResizable(True)
+        self.refine_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.refine_widgets: dict[str, QWidget] = {}
         row = QHBoxLayout()
         row.addWidget(self.add_box, 1)
@@ -93,7 +95,7 @@ class EffectsPanel(QWidget):
         lay.addLayout(tools)
         lay.addWidget(self.params_area, 1)
         lay.addWidget(self.refine_label)
-        lay.addWidget(self.refine_area, 1)
+        lay.addWidget(self.refine_area, 2)
         self._refreshing = False
         self.owner: int | None = None
 
@@ -193,6 +195,7 @@ class EffectsPanel(QWidget):
         index = self._index()
         if self._refreshing or index is None or index >= len(self._stack()):
             self.params_area.setWidget(QWidget())
+            self.params_area.hide()  # no effect selected: the refinement gets the room
             self.param_widgets = {}
             return
         ref = self._stack()[index]
@@ -200,6 +203,7 @@ class EffectsPanel(QWidget):
             effect_class(ref.name), ref.params,
             lambda name, value, i=index: self.set_param(i, name, value))
         self.params_area.setWidget(form)
+        self.params_area.show()
 
     # ------------------------------------------------------------------ edits
     def add_effect(self, name: str) -> None:

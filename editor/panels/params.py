@@ -117,6 +117,8 @@ def build_param_form(effect_cls: type, params: dict[str, Any], on_change: OnChan
     (defaults where missing). ``on_change(field_name, value)`` on every edit."""
     form_widget = QWidget()
     form = QFormLayout(form_widget)
+    # a narrow dock puts the field under a long label instead of scrolling sideways
+    form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
     widgets: dict[str, QWidget] = {}
     for f in dataclasses.fields(effect_cls):
         meta = dict(f.metadata)
