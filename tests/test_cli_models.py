@@ -30,6 +30,23 @@ def test_list_shows_all_checkpoints_and_what_is_installed(models, capsys):
     assert tiny.rstrip().endswith("no") and "156 MB" in tiny
 
 
+def test_list_columns_fit_the_efficienttam_names(models, capsys):
+    """The 23-character EfficientTAM names and configs keep every column apart and aligned."""
+    assert main.main(["models", "list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    header = next(line for line in lines if line.startswith("name "))
+    rows = [line for line in lines if line.startswith("efficienttam")]
+    assert len(rows) == 8
+    config_at, size_end = header.index("config"), header.index("size") + len("size")
+    for row in rows:
+        name, config, size, unit, installed = row.split()
+        assert name == config and row.index(config, len(name)) == config_at
+        assert row[size_end - len(unit) - 1 - len(size):size_end] == f"{size} {unit}"
+        assert installed == "no"
+    longest = next(r for r in rows if r.startswith("efficienttam_ti_512x512 "))
+    assert "136 MB" not in longest and "72 MB" in longest  # Ti: 17.9 M parameters
+
+
 def test_verify_ok_then_mismatch(models, capsys):
     models.mkdir()
     path = models / "sam2_hiera_tiny.pt"

@@ -1,4 +1,5 @@
-"""``masklet models list|download|verify``: the official SAM 2 checkpoints on this machine.
+"""``masklet models list|download|verify``: the official SAM 2 and EfficientTAM
+checkpoints on this machine.
 
 * ``list``: every official checkpoint with its approximate size, installed or not, and path.
 * ``download NAME [--force]``: download (resuming a partial download), verify, record its
@@ -20,17 +21,25 @@ def _fmt_bytes(n: float) -> str:
     return f"{n / 1e6:,.0f} MB" if n >= 1e6 else f"{n / 1e3:,.0f} kB"
 
 
+def _name_width() -> int:
+    """Column width that fits every registry name (EfficientTAM's are 23 characters)."""
+    from segmentation.weights import CHECKPOINTS
+
+    return max(len(c.name) for c in CHECKPOINTS) + 2
+
+
 def _list() -> int:
     from segmentation.weights import CHECKPOINTS, models_dir
 
     folder = models_dir()
     print(f"models folder: {folder}  (set MASKLET_MODELS_DIR to change it)")
-    print(f"{'name':<24}{'config':<17}{'size':>10}  {'installed':<10} path")
+    name_w, config_w = _name_width(), max(len(c.config) for c in CHECKPOINTS) + 2
+    print(f"{'name':<{name_w}}{'config':<{config_w}}{'size':>10}  {'installed':<10} path")
     for ckpt in CHECKPOINTS:
         path = folder / ckpt.file_name
         installed = path.is_file()
         size = path.stat().st_size if installed else ckpt.approx_size_bytes
-        print(f"{ckpt.name:<24}{ckpt.config:<17}{_fmt_bytes(size):>10}  "
+        print(f"{ckpt.name:<{name_w}}{ckpt.config:<{config_w}}{_fmt_bytes(size):>10}  "
               f"{'yes' if installed else 'no':<10} {path if installed else ''}".rstrip())
     return 0
 
