@@ -77,9 +77,7 @@ def components() -> list[Component]:
                   "Includes third-party code under Apache-2.0, MIT, BSD-2-Clause and "
                   "BSL-1.0. CUDA builds also ship NVIDIA CUDA libraries under NVIDIA's "
                   "licence."),
-        Component("SAM 2 / SAM 2.1 (Meta)", "", "Apache-2.0",
-                  "Masklet's own implementation of the SAM 2 model; the official checkpoints "
-                  "it downloads are Apache-2.0 too."),
+        *model_components(),
         Component("PyAV", _version_of("av", "av"), "BSD-3-Clause"),
         Component("FFmpeg (inside PyAV)", _ffmpeg_version(),
                   "GPL-2.0-or-later" if gpl_encoders_present() else "LGPL-2.1-or-later",
@@ -91,6 +89,33 @@ def components() -> list[Component]:
         Component("QtAwesome", _version_of("qtawesome", "qtawesome"), "MIT",
                   "Its icon fonts keep their own free licences."),
     ]
+
+
+#: Display name and what Masklet ships of each model family in the weights registry.
+MODEL_FAMILIES = {
+    "SAM 2": ("SAM 2 / SAM 2.1 (Meta)", "Masklet's own implementation of the SAM 2 model"),
+    "EfficientTAM": ("EfficientTAM (yformer)",
+                     "Masklet's own implementation of the EfficientTAM model (a ViT image "
+                     "encoder in SAM 2's tracker)"),
+}
+
+
+def model_components() -> list[Component]:
+    """One row per model family, its licence the registry's ``licence`` of its checkpoints."""
+    from segmentation.weights import CHECKPOINTS
+
+    licences: dict[str, list[str]] = {}
+    for ckpt in CHECKPOINTS:
+        family = licences.setdefault(ckpt.family, [])
+        if ckpt.licence not in family:
+            family.append(ckpt.licence)
+    rows = []
+    for family, found in licences.items():
+        name, note = MODEL_FAMILIES.get(family, (family, f"Masklet's {family} model"))
+        licence = " / ".join(found)
+        rows.append(Component(name, "", licence,
+                              f"{note}; the official checkpoints it downloads are {licence}."))
+    return rows
 
 
 def _ffmpeg_version() -> str:
@@ -131,7 +156,8 @@ class AboutDialog(QDialog):
         logo.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.header = QLabel(
             f"<div style='font-size:22px; font-weight:600'>Masklet {html.escape(version())}"
-            "</div><div>Click an object in a video, track it with SAM 2, turn the mask into "
+            "</div><div>Click an object in a video, track it with SAM 2 or EfficientTAM, turn "
+            "the mask into "
             "an effect, export.</div><div>Masklet is licensed under the Apache License 2.0. "
             "It ships the components below under their own licences.</div>")
         self.header.setWordWrap(True)

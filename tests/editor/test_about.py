@@ -52,7 +52,8 @@ def test_licence_lines_pair_each_component_with_its_licence():
 
     lines = licence_lines()
     expect = {"Qt ": "LGPL-3.0-only", "PyTorch ": "BSD-3-Clause",
-              "SAM 2 / SAM 2.1 (Meta)": "Apache-2.0", "PyAV ": "BSD-3-Clause"}
+              "SAM 2 / SAM 2.1 (Meta)": "Apache-2.0", "EfficientTAM (yformer)": "Apache-2.0",
+              "PyAV ": "BSD-3-Clause"}
     for name, licence in expect.items():
         line = next(line for line in lines if line.startswith(name))
         assert f"— {licence}" in line, line
@@ -71,3 +72,22 @@ def test_help_menu_opens_about_and_user_guide(make_window, monkeypatch):
         win.actions_[key].trigger()
     assert [type(d) for d in shown] == [about.AboutDialog, UserGuideDialog]
     assert shown[1].path == ROOT / "docs" / "user-guide.md"  # shown inside the app
+
+
+def test_model_licences_come_from_the_weights_registry(monkeypatch):
+    """About lists each model family with the ``licence`` its registry entries give."""
+    import dataclasses
+
+    from editor.dialogs.about import licence_lines
+    from segmentation.weights import registry
+
+    changed = tuple(dataclasses.replace(c, licence="LicenseRef-test")
+                    if c.family == "EfficientTAM" else c for c in registry.CHECKPOINTS)
+    monkeypatch.setattr(registry, "CHECKPOINTS", changed)
+    import segmentation.weights as weights
+
+    monkeypatch.setattr(weights, "CHECKPOINTS", changed)
+    line = next(x for x in licence_lines() if x.startswith("EfficientTAM (yformer)"))
+    assert "— LicenseRef-test." in line and "checkpoints it downloads are LicenseRef-test" in line
+    sam2 = next(x for x in licence_lines() if x.startswith("SAM 2 / SAM 2.1 (Meta)"))
+    assert "— Apache-2.0." in sam2
