@@ -70,7 +70,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
         self.session = Session(engine_factory, self)
-        self.session.new_clip_engine = EnginePreference(self.settings).get
+        self.session.new_clip_settings = EnginePreference(self.settings).new_clip_settings
         self.decoder: FrameDecoder | None = None
         self.view = ViewState()
         self.player = Player(self)

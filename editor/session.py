@@ -26,11 +26,12 @@ log = logging.getLogger(__name__)
 PROJECT_SUFFIX = ".masklet"
 
 
-def _load(path: Path, relink_to: Path | None = None, engine: str | None = None
+def _load(path: Path, relink_to: Path | None = None, engine: dict[str, str] | None = None
           ) -> tuple[Project, object]:
     """Worker-thread part of opening: a project file or a video → (project, frame source).
     ``relink_to``: the clip the user chose for a project whose clip is missing or changed;
-    ``engine``: the engine of a new project (None: the default).
+    ``engine``: EngineSettings fields of a new project (engine, model_name; missing ones keep
+    the defaults).
     Raises ``MediaMismatchError`` when the clip needs relinking."""
     from rendering.media import open_source, probe
 
@@ -51,8 +52,8 @@ def _load(path: Path, relink_to: Path | None = None, engine: str | None = None
     source = open_source(path)
     project = Project(source_path=path.absolute(),
                       media=MediaSnapshot.from_media_info(probe(path)))
-    if engine is not None:
-        project.engine = dataclasses.replace(project.engine, engine=engine)
+    if engine:
+        project.engine = dataclasses.replace(project.engine, **engine)
     return project, source
 
 
@@ -83,8 +84,8 @@ class Session(QObject):
         #: the open project came from a file (not from crash recovery)
         self.opened_from_file = False
         self._opening: Path | None = None
-        #: the engine a new clip's project gets (the user's preference; None: the default)
-        self.new_clip_engine: Callable[[], str | None] = lambda: None
+        #: EngineSettings fields a new clip's project gets (the user's preferences)
+        self.new_clip_settings: Callable[[], dict[str, str]] = dict
 
     # ------------------------------------------------------------------ open / close
     def open_path(self, path: Path | str, relink_to: Path | str | None = None) -> None:
@@ -92,7 +93,7 @@ class Session(QObject):
         ``relink_needed``. ``relink_to``: the clip to use for the project."""
         path = Path(path)
         relink = None if relink_to is None else Path(relink_to)
-        engine = self.new_clip_engine()
+        engine = self.new_clip_settings()
         self.loading, self._opening = True, path
         self._pending = run_in_background(lambda: _load(path, relink, engine), self._install,
                                           self._failed, self)

@@ -71,7 +71,7 @@ def choose_checkpoint(name: str | None = None, path: Path | str | None = None,
         raise NoWeightsError(f"model {name} is not installed in {models_dir()}; {advice}")
     chosen = (match or installed)[:1]
     if not chosen:
-        raise NoWeightsError(f"no SAM 2 checkpoint is installed in {models_dir()} — {advice}")
+        raise NoWeightsError(f"no model checkpoint is installed in {models_dir()} — {advice}")
     return chosen[0].path, chosen[0].name
 
 
@@ -181,10 +181,22 @@ def make_engine(source_path: Path | str, settings, model=None):
         return build_tracker("offline", frames), "Offline (no weights)"
     if model is None:
         model, name = shared_sam2(settings)  # on the device and in the precision chosen
+        family = _family(name)
     else:
-        name = "custom model"
+        family, name = "SAM 2", "custom model"
     weights = next(model.parameters())
     precision = str(weights.dtype).removeprefix("torch.")
     auto = " auto" if settings.dtype == "auto" else ""
     return (build_tracker("sam2", frames, model),
-            f"SAM 2 {name} ({weights.device.type}, {precision}{auto})")
+            f"{family} {name} ({weights.device.type}, {precision}{auto})")
+
+
+def _family(name: str) -> str:
+    """"SAM 2" or "EfficientTAM" for a registry name; "SAM 2" for a file of another name."""
+    from segmentation.weights import get_checkpoint
+    from segmentation.weights.errors import UnknownModelError
+
+    try:
+        return get_checkpoint(name).family
+    except UnknownModelError:
+        return "SAM 2"

@@ -13,7 +13,7 @@ POINTS_PER_SIDE = 16
 
 #: Why Find objects cannot run without weights, whichever engine tracks (the offline
 #: engine tracks without weights but cannot propose objects, so it is no way out here).
-NO_WEIGHTS = ("no SAM 2 checkpoint is installed — download one in Track ▸ Model settings "
+NO_WEIGHTS = ("no model checkpoint is installed — download one in Track ▸ Model settings "
               "(the offline engine tracks without one but cannot find objects: click the "
               "objects instead)")
 

@@ -1,7 +1,8 @@
-"""Track ▸ Model settings: engine, installed checkpoint, device, precision (undoable).
+"""Track ▸ Model settings: engine, model (Fast / Balanced / Accurate, or any official
+checkpoint), device, precision (undoable).
 
-The engine chosen here is also the one new clips get (:class:`EnginePreference`); the
-SAM 2 settings are disabled while the offline engine is chosen (it uses none of them)."""
+The engine and model chosen here are also those new clips get (:class:`EnginePreference`);
+the model settings are disabled while the offline engine is chosen (it uses none of them)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from editor.app import model_choice
+from editor.dialogs.model_choice import ModelChoiceBox
 from editor.engine_choice import EnginePreference
 from editor.model import commands as cmd
 from editor.model.project import EngineSettings
@@ -34,7 +37,7 @@ class ModelSettingsDialog(QDialog):
         self.setWindowTitle("Model settings")
         settings = session.project.engine if session.project else EngineSettings()
         self.engine_box = QComboBox()
-        self.engine_box.addItem("SAM 2", "sam2")
+        self.engine_box.addItem("Model (SAM 2 / EfficientTAM)", "sam2")
         self.engine_box.addItem("Offline (no weights)", "offline")
         self.engine_box.setCurrentIndex(0 if settings.engine == "sam2" else 1)
         self.model_box = QComboBox()
@@ -51,8 +54,15 @@ class ModelSettingsDialog(QDialog):
         self.dtype_box.setToolTip(AUTO_TIP)
         self.device_box.currentTextChanged.connect(self._label_auto)
         self._label_auto()
+        self.choice_box = ModelChoiceBox(self._kind(), settings.model_name, parent=self)
         self._fill_models(settings.model_name)
+        self.choice_box.changed.connect(self._tier_chosen)
+        self.model_box.currentIndexChanged.connect(
+            lambda _i: self.choice_box.select(self.model_box.currentData()))
+        self.device_box.currentTextChanged.connect(
+            lambda _t: self.choice_box.set_kind(self._kind(), self.model_box.currentData()))
         download = QPushButton("Download a checkpoint…")
+        download.setAutoDefault(False)  # Enter never starts a download
         download.clicked.connect(self._download)
         self.download_button = download
         self.engine_box.setToolTip("New clips get this engine too")
@@ -60,6 +70,7 @@ class ModelSettingsDialog(QDialog):
         self._engine_changed()
         form = QFormLayout()
         form.addRow("Engine", self.engine_box)
+        form.addRow("Model", self.choice_box)
         form.addRow("Checkpoint", self.model_box)
         form.addRow("", download)
         form.addRow("Device", self.device_box)
@@ -75,7 +86,8 @@ class ModelSettingsDialog(QDialog):
     def _engine_changed(self, *_a) -> None:
         """Checkpoint, device and precision are SAM 2's: off while Offline is chosen."""
         sam2 = self.engine_box.currentData() == "sam2"
-        for widget in (self.model_box, self.download_button, self.device_box, self.dtype_box):
+        for widget in (self.choice_box, self.model_box, self.download_button, self.device_box,
+                       self.dtype_box):
             widget.setEnabled(sam2)
 
     def _label_auto(self, *_a) -> None:
@@ -90,11 +102,28 @@ class ModelSettingsDialog(QDialog):
         label = f"auto ({resolved} here)" if resolved else "auto"
         self.dtype_box.setItemText(self.dtype_box.findData("auto"), label)
 
+    def _kind(self) -> str:
+        """The machine kind of the chosen device: "cuda" for a CUDA GPU, else "cpu"."""
+        from editor.app.engines import resolve_device
+
+        device = self.device_box.currentText()
+        try:
+            return model_choice.machine_kind([resolve_device(device)])
+        except Exception:  # a device torch cannot query: the CPU's figures
+            return "cpu"
+
+    def _tier_chosen(self, model_name: str) -> None:
+        index = self.model_box.findData(model_name)
+        if index >= 0:
+            self.model_box.setCurrentIndex(index)
+
     def _fill_models(self, current: str) -> None:
         from editor.app.engines import installed_checkpoints
         from segmentation.weights import CHECKPOINTS
 
         installed = {c.name for c in installed_checkpoints()}
+        self.choice_box.show_installed(installed)
+        self.model_box.blockSignals(True)
         self.model_box.clear()
         for ckpt in CHECKPOINTS:
             tag = "" if ckpt.name in installed else "  (not installed)"
@@ -102,6 +131,8 @@ class ModelSettingsDialog(QDialog):
         names = [self.model_box.itemData(i) for i in range(self.model_box.count())]
         if current in names:
             self.model_box.setCurrentIndex(names.index(current))
+        self.model_box.blockSignals(False)
+        self.choice_box.select(self.model_box.currentData())
 
     def _download(self) -> None:
         from editor.dialogs.download import DownloadDialog
@@ -119,6 +150,7 @@ class ModelSettingsDialog(QDialog):
         new = self.chosen()
         if self.preference is not None:
             self.preference.set(new.engine)
+            self.preference.set_model(new.model_name)
         if project is not None and dataclasses.asdict(new) != dataclasses.asdict(
                 project.engine):
             self.session.execute(cmd.SetEngineSettings(project, new))

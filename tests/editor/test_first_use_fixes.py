@@ -219,7 +219,7 @@ def test_find_objects_without_weights_does_not_advise_the_offline_engine(
                     "checkpoint" in win.statusBar().currentMessage(), timeout=30000)
     message = win.statusBar().currentMessage()
     assert "use the offline engine" not in message
-    assert message.startswith("Find objects failed: no SAM 2 checkpoint is installed")
+    assert message.startswith("Find objects failed: no model checkpoint is installed")
     assert "Model settings" in message and "click the objects" in message
 
 

@@ -264,7 +264,7 @@ def test_first_click_without_weights_asks(qtbot, make_window, synthetic_clip, mo
     open_clip(qtbot, win, path)
     cx, cy, _r = clip.circle(0)
     click_frame(qtbot, win, cx, cy)
-    assert asked == ["No SAM 2 weights installed"]
+    assert asked == ["No tracking model installed"]
     project = win.session.project
     if answer == "cancel":
         assert project.objects == []

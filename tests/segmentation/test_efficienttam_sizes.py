@@ -13,7 +13,7 @@ from segmentation.sam2 import ImagePredictor
 from segmentation.tracker import VideoTracker, budget
 from segmentation.tracker.settings import ModelSettings
 from segmentation.types import ABSENT_LOGIT
-from tests.segmentation.micro_efficienttam import IMAGE_SIZE, micro_efficienttam
+from tests.micro_efficienttam import IMAGE_SIZE, micro_efficienttam
 
 H, W = 90, 160
 
