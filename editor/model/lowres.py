@@ -1,7 +1,8 @@
 """Files of the model's low-res logits in a masklet store (see :mod:`editor.model.store`).
 
-Only prompted frames keep them (what replaying a prompt needs): SAM 2's are 256×256 float32,
-256 KiB a frame and object, so on every tracked frame they were most of a project's size.
+Only prompted frames keep them (what replaying a prompt needs): a quarter of the model's input
+side (SAM 2's 256×256 float32, 256 KiB a frame and object; EfficientTAM-512's 128×128), so on
+every tracked frame they were most of a project's size. Any h×w is stored as given.
 They are stored losslessly compressed as ``lowres/<object_id>/<frame_index:06d>.npz``
 (key ``logits``); ``.npy`` files of older projects are still read, and replaced or removed
 when the frame is written again or pruned.

@@ -12,7 +12,11 @@ import json
 import numpy as np
 
 from tests.editor.conftest import open_clip
-from tests.micro_efficienttam import micro_efficienttam, micro_efficienttam_hyperparameters
+from tests.micro_efficienttam import (
+    IMAGE_SIZE,
+    micro_efficienttam,
+    micro_efficienttam_hyperparameters,
+)
 
 FAST = "efficienttam_s_512x512"
 
@@ -86,6 +90,8 @@ def test_first_run_choice_downloads_fast_and_tracks_with_efficienttam(
     assert sorted(np.asarray(frames).tolist()) == list(range(clip.num_frames))
     assert np.all(np.isfinite(scores))
     assert np.array_equal(project.masks.read_alpha(1, 0) >= 128, got)
+    # the prompted frame keeps the model's own low-res logits: 192 / 4 = 48, not 256
+    assert project.masks.read_low_res_logits(1, 0).shape == (IMAGE_SIZE // 4,) * 2
 
     second = tmp_path / "second.mp4"  # a new clip gets the chosen model, nothing is asked
     second.write_bytes(path.read_bytes())
