@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from segmentation.offline.click import ClickGeometry
 from segmentation.offline.masks import Roi, grow_box, mask_bbox, remove_specks
 
 
@@ -32,6 +33,12 @@ class FramePrompt:
     box: tuple[float, float, float, float] | None
     mask: np.ndarray | None
 
+
+#: Longer side (pixels) of the disc proposal's GrabCut region for clicks only.
+DISC_CUT_SIDE_PX: int = 400
+
+#: The geodesic proposal's GrabCut runs at this multiple of the geodesic map's scale.
+GEO_CUT_SCALE: float = 1.0
 
 #: A box's mask covering less than this fraction of the box is a failed segmentation.
 MIN_BOX_FILL: float = 0.05
@@ -74,11 +81,16 @@ def _trimap(prompt: FramePrompt, roi: Roi, prior: np.ndarray | None) -> np.ndarr
             if lab > 0:
                 cv2.circle(labels, (int(x) - roi.x0, int(y) - roi.y0), radius, cv2.GC_PR_FGD, -1)
         _border(labels, cv2.GC_BGD)
+    _seed_clicks(labels, prompt, roi)
+    return labels
+
+
+def _seed_clicks(labels: np.ndarray, prompt: FramePrompt, roi: Roi) -> None:
+    """Hard labels: a small disc at each click (object for include, background for exclude)."""
     seed = _seed_radius_px(roi)
     for (x, y), lab in zip(prompt.points, prompt.labels):
         value = cv2.GC_FGD if lab > 0 else cv2.GC_BGD
         cv2.circle(labels, (int(round(x)) - roi.x0, int(round(y)) - roi.y0), seed, value, -1)
-    return labels
 
 
 def _border(labels: np.ndarray, value: int) -> None:
@@ -140,9 +152,19 @@ def segment_prompt(
         roi = grow_box(prompt.box, 0.1, 12, width, height)
         prior = None
     else:
-        roi = _points_roi(prompt, width, height)
-        prior = None
-    labels = _trimap(prompt, roi, prior)
+        return _clicks_only(frame_rgb, prompt, work_side_px, iterations, excluded)
+    out = _cut(frame_rgb, prompt, roi, _trimap(prompt, roi, prior), work_side_px, iterations,
+               excluded)
+    if prompt.box is not None and prior is None:
+        out = _box_guess(frame_rgb, prompt.box, out, excluded)
+    return out
+
+
+def _cut(frame_rgb: np.ndarray, prompt: FramePrompt, roi: Roi, labels: np.ndarray,
+         work_side_px: int, iterations: int, excluded: np.ndarray | None) -> np.ndarray:
+    """GrabCut in ``roi`` from its label map (downscaled to ``work_side_px``); the frame-sized
+    bool result keeps the parts holding a positive click, without specks."""
+    height, width = frame_rgb.shape[:2]
     if excluded is not None:
         labels[roi.crop(excluded)] = cv2.GC_BGD
     scale = _work_scale(roi, work_side_px)
@@ -158,10 +180,34 @@ def segment_prompt(
     roi.crop(out)[...] = result > 0
     if excluded is not None:
         out &= ~excluded
-    out = remove_specks(_keep_clicked(out, prompt), 0.02, 16)
-    if prompt.box is not None and prior is None:
-        out = _box_guess(frame_rgb, prompt.box, out, excluded)
-    return out
+    return remove_specks(_keep_clicked(out, prompt), 0.02, 16)
+
+
+def _clicks_only(frame_rgb: np.ndarray, prompt: FramePrompt, work_side_px: int,
+                 iterations: int, excluded: np.ndarray | None) -> np.ndarray:
+    """Clicks without a box or mask: GrabCut from the geodesic "probable object" and from a
+    disc in a fixed-size region, keeping the result whose outline follows stronger edges
+    (:mod:`segmentation.offline.click`)."""
+    height, width = frame_rgb.shape[:2]
+    cv2.setRNGSeed(0)  # GrabCut's k-means draws from OpenCV's RNG: the same click, same mask
+    roi = _points_roi(prompt, width, height)
+    disc = _cut(frame_rgb, prompt, roi, _trimap(prompt, roi, None),
+                min(work_side_px, DISC_CUT_SIDE_PX), iterations, excluded)
+    geometry = ClickGeometry(frame_rgb)
+    region = geometry.probable_object(prompt.points, prompt.labels, excluded)
+    if region is None or not region.any():
+        return disc
+    roi = geometry.roi(region)
+    labels = np.full((roi.height, roi.width), cv2.GC_PR_BGD, np.uint8)
+    labels[roi.crop(geometry.upscale(region))] = cv2.GC_PR_FGD
+    _border(labels, cv2.GC_BGD)
+    _seed_clicks(labels, prompt, roi)
+    cv2.setRNGSeed(0)
+    side = max(2, round(max(roi.width, roi.height) * geometry.scale * GEO_CUT_SCALE))
+    geodesic = _cut(frame_rgb, prompt, roi, labels, side, iterations, excluded)
+    if geometry.outline_contrast(geodesic) > geometry.outline_contrast(disc):
+        return geodesic
+    return disc
 
 
 def _box_guess(frame_rgb: np.ndarray, box: tuple[float, float, float, float],
