@@ -30,6 +30,7 @@ class ModelChoiceBox(QWidget):
         for tier in mc.TIERS:
             button, detail = QRadioButton(), QLabel()
             detail.setIndent(24)
+            detail.setWordWrap(True)
             self.group.addButton(button)
             button.toggled.connect(lambda on, t=tier: on and self.changed.emit(
                 t.checkpoint(self.kind)))
