@@ -102,6 +102,8 @@ def grabcut_labels(image_rgb: np.ndarray, labels: np.ndarray, iterations: int) -
     """Run GrabCut on an RGB crop from an initial label map; returns a bool object mask.
 
     Falls back to the initial foreground when one side has no samples (GrabCut needs both).
+    GrabCut's k-means initialisation draws from OpenCV's global RNG, seeded here: the same
+    input gives the same mask whatever ran before (a prompt, a re-track, a benchmark).
     """
     fg = (labels == cv2.GC_FGD) | (labels == cv2.GC_PR_FGD)
     if fg.all() or not fg.any():
@@ -110,6 +112,7 @@ def grabcut_labels(image_rgb: np.ndarray, labels: np.ndarray, iterations: int) -
     bgd = np.zeros((1, 65), np.float64)
     fgd = np.zeros((1, 65), np.float64)
     bgr = np.ascontiguousarray(image_rgb[..., ::-1])
+    cv2.setRNGSeed(0)
     cv2.grabCut(bgr, work, None, bgd, fgd, iterations, cv2.GC_INIT_WITH_MASK)
     return (work == cv2.GC_FGD) | (work == cv2.GC_PR_FGD)
 
@@ -136,7 +139,6 @@ def segment_prompt(
     height, width = frame_rgb.shape[:2]
     if prompt.mask is not None and len(prompt.points) == 0:
         return prompt.mask.copy()
-    cv2.setRNGSeed(0)  # GrabCut's k-means draws from OpenCV's RNG: the same prompt, same mask
     if prior is None and prompt.mask is not None:
         prior = prompt.mask
     if prior is not None and prior.any():
@@ -200,7 +202,6 @@ def _clicks_only(frame_rgb: np.ndarray, prompt: FramePrompt, work_side_px: int,
     labels[roi.crop(geometry.upscale(region))] = cv2.GC_PR_FGD
     _border(labels, cv2.GC_BGD)
     _seed_clicks(labels, prompt, roi)
-    cv2.setRNGSeed(0)
     side = max(2, round(max(roi.width, roi.height) * geometry.scale * GEO_CUT_SCALE))
     geodesic = _cut(frame_rgb, prompt, roi, labels, side, iterations, excluded)
     if geometry.outline_contrast(geodesic) > geometry.outline_contrast(disc):
