@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_offline.py [--prompt mask|box] [--seqs dog camel ...]
     .venv/bin/python benchmarks/bench_offline.py --cv [--stride 2]      # leave-one-clip-out
-    .venv/bin/python benchmarks/bench_offline.py --prompts               # click / box IoU
+    .venv/bin/python benchmarks/bench_offline.py --prompts [--cv]        # click / box IoU
     .venv/bin/python benchmarks/bench_offline.py --confidence            # Spearman(score, J)
 
 Default mode: each sequence is prompted on frame 0 (its ground-truth mask, or the box around
@@ -15,7 +15,9 @@ chosen and its score on the held-out clip is reported — the cross-validated fi
 ``--stride k`` keeps every k-th frame of each clip (a faster, coarser search).
 
 ``--prompts``: single-frame IoU of a click (at the ground truth's innermost point) and of a
-box (the ground truth's) on frames 0/20/40 of the six clips (18 frames).
+box (the ground truth's) on frames 0/20/40 of the six clips (18 frames). With ``--cv``: every
+setting of ``CLICK_GRID`` on the 18 clicks, and for each clip the setting best on the other
+five scored on its three frames — the cross-validated click IoU.
 
 ``--confidence``: the confidence model's weights fitted on five clips, Spearman's rank
 correlation between confidence and per-frame J on the sixth, pooled over the six folds.
@@ -147,12 +149,11 @@ def cached_run(cache: Path, seq: str, overrides: dict, prompt: str, stride: int)
 
 
 def _code_stamp(prompt: str) -> str:
-    """Hash of the engine's sources: a change invalidates the cache (the prompt code only
-    matters to box prompts)."""
-    h = hashlib.sha1()
+    """Hash of the engine's sources: a change invalidates the cache (every file counts, for
+    mask prompts too: the tracking step's GrabCut lives with the prompt code)."""
+    h = hashlib.sha1(prompt.encode())
     for p in sorted((ROOT / "segmentation" / "offline").glob("*.py")):
-        if prompt == "box" or p.name != "initial.py":
-            h.update(p.read_bytes())
+        h.update(p.read_bytes())
     return h.hexdigest()[:12]
 
 
@@ -279,6 +280,47 @@ def confidence_cv(args) -> int:
     return 0
 
 
+#: Click settings searched by ``--prompts --cv`` (module constants of the click path).
+CLICK_GRID: list[dict] = [
+    {"CLICK_RATIO": r, "ROI_MARGIN": m, "GEO_CUT_SCALE": c}
+    for r in (0.85, 1.0, 1.2) for m in (0.5, 0.65, 0.8) for c in (0.75, 1.0)
+]
+
+
+def click_cv(args) -> int:
+    """Leave-one-clip-out choice among ``CLICK_GRID``; prints the held-out click IoU."""
+    from segmentation.offline import click, initial
+
+    cases = []
+    for seq in args.seqs:
+        seq_dir = CLIPS / f"davis2016_{seq}"
+        frames, gts = JpegFolder(seq_dir / "JPEGImages"), ground_truth(seq_dir)
+        cases += [(seq, frames.read(f), gts[f] == 1) for f in (0, 20, 40)]
+    saved = {k: getattr(click if hasattr(click, k) else initial, k) for k in CLICK_GRID[0]}
+    table = np.zeros((len(CLICK_GRID), len(cases)))
+    for g, setting in enumerate(CLICK_GRID):
+        for k, v in setting.items():
+            setattr(click if hasattr(click, k) else initial, k, v)
+        for c, (_, frame, gt) in enumerate(cases):
+            prompt = initial.FramePrompt(np.array([innermost_point(gt)], np.float32),
+                                         np.array([1], np.int32), None, None)
+            mask = initial.segment_prompt(frame, prompt)
+            table[g, c] = np.count_nonzero(mask & gt) / np.count_nonzero(mask | gt)
+        print(f"setting {g} {setting}: mean IoU {table[g].mean():.3f}", flush=True)
+    for k, v in saved.items():
+        setattr(click if hasattr(click, k) else initial, k, v)
+    held = []
+    for seq in args.seqs:
+        test = np.array([s == seq for s, _, _ in cases])
+        g = int(np.argmax(table[:, ~test].mean(axis=1)))
+        held.extend(table[g, test])
+        print(f"held out {seq:<10} chose setting {g}: IoU {table[g, test].mean():.3f}")
+    best = int(np.argmax(table.mean(axis=1)))
+    print(f"cross-validated click IoU: {np.mean(held):.3f}   in-sample best: setting {best} "
+          f"{table[best].mean():.3f}")
+    return 0
+
+
 def innermost_point(mask: np.ndarray) -> tuple[float, float]:
     dist = cv2.distanceTransform(np.pad(mask.astype(np.uint8), 1), cv2.DIST_L2, 5)[1:-1, 1:-1]
     y, x = np.unravel_index(int(np.argmax(dist)), dist.shape)
@@ -362,10 +404,10 @@ def main() -> int:
     if not CLIPS.is_dir():
         print(f"{CLIPS} is absent: nothing to measure", file=sys.stderr)
         return 0
+    if args.prompts:
+        return click_cv(args) if args.cv else prompt_ious(args)
     if args.cv:
         return cross_validate(args)
-    if args.prompts:
-        return prompt_ious(args)
     if args.confidence:
         return confidence_cv(args)
     overrides = {k: type(getattr(FlowParams(), k))(eval(v))  # noqa: S307 - developer tool
