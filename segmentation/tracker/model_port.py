@@ -7,12 +7,15 @@ the per-frame logic never depends on the model's internal layout.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import torch
 from torch import Tensor
 
 from segmentation.tracker.settings import ModelSettings
+
+if TYPE_CHECKING:
+    from segmentation.sam2.model import ImageFeatures, SAM2Model, SamHeadsOutput
 
 
 @dataclass(frozen=True)
@@ -53,51 +56,20 @@ class HeadsOutput:
     object_score: Tensor
 
 
-def _field(obj: Any, *names: str) -> Any:
-    for name in names:
-        if isinstance(obj, dict) and name in obj:
-            return obj[name]
-        if hasattr(obj, name):
-            return getattr(obj, name)
-    raise AttributeError(f"{type(obj).__name__} has none of {names}")
-
-
-def _first(obj: Any, *names: str) -> Any:
-    try:
-        return _field(obj, *names)
-    except AttributeError:
-        return None
-
-
-def _last(value: Any) -> Tensor:
-    """A tensor, or the last (top-level) tensor of a per-level list."""
-    return value[-1] if isinstance(value, (list, tuple)) else value
-
-
-def _hyperparameters(model: Any) -> dict[str, Any]:
-    config = model.config
-    if isinstance(config, dict):
-        return config.get("hyperparameters", config)
-    hp = getattr(config, "hyperparameters", None)
-    if hp is None:
-        raise AttributeError("model.config carries no hyperparameters")
-    return hp
-
-
 class ModelPort:
-    """Adapter over ``segmentation.sam2.SAM2Model`` (or anything with the same members)."""
+    """Adapter over :class:`~segmentation.sam2.model.SAM2Model`: its outputs as tracker types."""
 
-    def __init__(self, model: Any) -> None:
+    def __init__(self, model: SAM2Model) -> None:
         self.model = model
-        self.settings = ModelSettings.from_hyperparameters(_hyperparameters(model))
+        self.settings = ModelSettings.from_hyperparameters(model.config.hyperparameters)
         self.memory_attention = model.memory_attention
         self.memory_encoder = model.memory_encoder
         self.maskmem_tpos_enc: Tensor = model.maskmem_tpos_enc
         self.no_mem_embed: Tensor = model.no_mem_embed
-        self.no_obj_embed_spatial: Tensor | None = getattr(model, "no_obj_embed_spatial", None)
-        self.obj_ptr_tpos_proj = getattr(model, "obj_ptr_tpos_proj", None)
-        self.no_obj_ptr: Tensor | None = getattr(model, "no_obj_ptr", None)
-        self.mask_downsample = getattr(model, "mask_downsample", None)
+        self.no_obj_embed_spatial: Tensor | None = model.no_obj_embed_spatial
+        self.obj_ptr_tpos_proj = model.obj_ptr_tpos_proj
+        self.no_obj_ptr: Tensor | None = model.no_obj_ptr
+        self.mask_downsample = getattr(model, "mask_downsample", None)  # only with obj ptrs
 
     @property
     def device(self) -> torch.device:
@@ -110,14 +82,9 @@ class ModelPort:
     def encode(self, image: Tensor) -> FrameFeatures:
         """(1, 3, S, S) float32 normalised input → :class:`FrameFeatures`."""
         image = image.to(self.device, self.dtype)
-        out = self.model.encode_image(image)
-        top = _first(out, "vision_features", "image_embed_raw", "top", "fpn", "backbone_fpn")
-        if top is None:  # only the image predictor's embedding (fpn top + no_mem_embed)
-            embed = _field(out, "image_embed")
-            top = embed - self.no_mem_embed.reshape(1, -1, 1, 1).to(embed.dtype)
-        pos = _field(out, "vision_pos_enc", "top_pos", "fpn_pos", "pos")
-        high = _field(out, "high_res_feats", "high_res_features", "high_res")
-        return FrameFeatures(top=_last(top), top_pos=_last(pos), high_res=tuple(high or ()))
+        out: ImageFeatures = self.model.encode_image(image)
+        return FrameFeatures(top=out.vision_features, top_pos=out.vision_pos_enc[-1],
+                             high_res=tuple(out.high_res_feats))
 
     def heads(
         self, image_embed: Tensor, features: FrameFeatures, point_coords: Tensor | None,
@@ -130,15 +97,11 @@ class ModelPort:
         """
         batch = image_embed.shape[0]
         high = [h.expand(batch, -1, -1, -1) for h in features.high_res]
-        out = self.model.forward_sam_heads(
+        out: SamHeadsOutput = self.model.forward_sam_heads(
             image_embed, high, point_coords, point_labels, mask_inputs, multimask_output
         )
-        return HeadsOutput(
-            low_res=_field(out, "low_res_masks", "low_res").float(),
-            high_res=_field(out, "high_res_masks", "high_res").float(),
-            obj_ptr=_field(out, "obj_ptr"),
-            object_score=_field(out, "object_score_logits", "object_score").float(),
-        )
+        return HeadsOutput(low_res=out.low_res_masks.float(), high_res=out.high_res_masks.float(),
+                           obj_ptr=out.obj_ptr, object_score=out.object_score_logits.float())
 
     def mask_as_output(self, features: FrameFeatures, mask: Tensor) -> HeadsOutput:
         """Official ``_use_mask_as_output``: a (B, 1, S, S) {0, 1} mask becomes the output.

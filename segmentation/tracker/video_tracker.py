@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -37,6 +37,9 @@ from segmentation.tracker.step import (
 from segmentation.types import ABSENT_LOGIT, FrameResult
 from segmentation.upsample import upsample_logits
 
+if TYPE_CHECKING:
+    from segmentation.sam2.model import SAM2Model
+
 _LOG = logging.getLogger(__name__)
 _OOM = getattr(torch, "OutOfMemoryError", torch.cuda.OutOfMemoryError)
 
@@ -53,7 +56,7 @@ class VideoTracker:
             masklet store), called before the result is yielded.
     """
 
-    def __init__(self, model: Any, frames: Any, *, on_result: Callable[[FrameResult], None]
+    def __init__(self, model: SAM2Model, frames: Any, *, on_result: Callable[[FrameResult], None]
                  | None = None, **options: Any) -> None:
         self._port = ModelPort(model)
         inputs = frames if isinstance(frames, FrameInputs) else FrameInputs.from_frames(
@@ -61,7 +64,7 @@ class VideoTracker:
         self._setup(inputs, TrackerOptions(**options), on_result)
 
     @classmethod
-    def from_model_inputs(cls, model: Any, images: torch.Tensor, video_size: tuple[int, int],
+    def from_model_inputs(cls, model: SAM2Model, images: torch.Tensor, video_size: tuple[int, int],
                           **options: Any) -> VideoTracker:
         """From preprocessed N×3×S×S float32 inputs and the original (height, width)."""
         return cls(model, FrameInputs.from_tensor(images, video_size), **options)
