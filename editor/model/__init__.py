@@ -21,7 +21,8 @@ Document fields (read freely; change only through commands)::
     object_id, name, colour "#rrggbb", visible, prompts {frame_index: [actions]}, effects
     [EffectRef], refinement {}), project.background_effects [EffectRef],
     project.in_frame / project.out_frame (out exclusive, None = clip end),
-    project.export (ExportSettings: preset, output_path, scale, start, end),
+    project.export (ExportSettings: preset, output_path, scale, crf, audio; the range is
+    in_frame..out_frame),
     project.engine (EngineSettings: engine "sam2"|"offline", model_name, device, dtype)
     project.object(object_id), project.effect_stack(owner)  # owner: object id | None = bg
 

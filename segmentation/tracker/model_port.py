@@ -68,8 +68,6 @@ class ModelPort:
         self.no_mem_embed: Tensor = model.no_mem_embed
         self.no_obj_embed_spatial: Tensor | None = model.no_obj_embed_spatial
         self.obj_ptr_tpos_proj = model.obj_ptr_tpos_proj
-        self.no_obj_ptr: Tensor | None = model.no_obj_ptr
-        self.mask_downsample = getattr(model, "mask_downsample", None)  # only with obj ptrs
 
     @property
     def device(self) -> torch.device:
@@ -104,23 +102,12 @@ class ModelPort:
                            obj_ptr=out.obj_ptr, object_score=out.object_score_logits.float())
 
     def mask_as_output(self, features: FrameFeatures, mask: Tensor) -> HeadsOutput:
-        """Official ``_use_mask_as_output``: a (B, 1, S, S) {0, 1} mask becomes the output.
-
-        Logits are ``mask·20 − 10`` (low-res by antialiased bilinear downsampling); the
-        pointer comes from the decoder fed with the downsampled mask on the raw features;
-        presence is "any pixel set" (score ±10).
-        """
+        """A (B, 1, S, S) {0, 1} mask becomes the output: the model's ``use_mask_as_output``
+        (official ``_use_mask_as_output``) on this frame's raw features, for B objects."""
         mask = mask.to(self.device, torch.float32)
-        high = mask * 20.0 - 10.0
-        size = (high.shape[-2] // 4, high.shape[-1] // 4)
-        low = torch.nn.functional.interpolate(high, size=size, mode="bilinear",
-                                              align_corners=False, antialias=True)
         batch = mask.shape[0]
         embed = features.top.expand(batch, -1, -1, -1)
-        prompt = self.mask_downsample(mask.to(self.dtype))
-        ptr = self.heads(embed, features, None, None, prompt, False).obj_ptr
-        present = (mask.flatten(1) > 0).any(dim=1, keepdim=True).to(ptr.dtype)
-        if self.no_obj_ptr is not None:
-            ptr = present * ptr + (1 - present) * self.no_obj_ptr
-        score = (present * 20.0 - 10.0).float()
-        return HeadsOutput(low_res=low, high_res=high, obj_ptr=ptr, object_score=score)
+        high = [h.expand(batch, -1, -1, -1) for h in features.high_res]
+        out: SamHeadsOutput = self.model.use_mask_as_output(embed, high, mask)
+        return HeadsOutput(low_res=out.low_res_masks, high_res=out.high_res_masks,
+                           obj_ptr=out.obj_ptr, object_score=out.object_score_logits)

@@ -41,7 +41,8 @@ def _hp() -> dict:
         "multimask_output_for_tracking": True, "use_obj_ptrs_in_encoder": True,
         "add_tpos_enc_to_obj_ptrs": True, "proj_tpos_enc_in_obj_ptrs": True,
         "use_signed_tpos_enc_to_obj_ptrs": True, "only_obj_ptrs_in_the_past_for_eval": True,
-        "directly_add_no_mem_embed": True,
+        "directly_add_no_mem_embed": True, "pred_obj_scores": True, "fixed_no_obj_ptr": True,
+        "soft_no_obj_ptr": False,
         "memory_attention": {
             "d_model": 32, "pos_enc_at_input": True, "num_layers": 2, "batch_first": True,
             "layer": {"activation": "relu", "d_model": 32, "dim_feedforward": 64,
