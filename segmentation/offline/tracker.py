@@ -27,6 +27,7 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
+from segmentation.errors import PromptError
 from segmentation.offline.appearance import subsample
 from segmentation.offline.confidence import ConfidenceModel, StepEvidence, score_from_confidence
 from segmentation.offline.exclusion import excluded_region
@@ -44,10 +45,9 @@ log = logging.getLogger(__name__)
 ABSENT_SCORE: float = -10.0
 
 
-class OfflinePromptError(ValueError):
-    """A prompt the offline engine cannot use (wrong frame, shapes, nothing given)."""
-
-    user_error = True
+class OfflinePromptError(PromptError):
+    """A prompt the offline engine cannot use (wrong frame, shapes, nothing given): a
+    :class:`segmentation.errors.PromptError` (user error, ValueError) like the tracker's."""
 
 
 class _Frames:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from segmentation import errors
 from segmentation.offline import OfflinePromptError, OfflineTracker
 from segmentation.types import ABSENT_LOGIT
 
@@ -165,3 +166,5 @@ def test_bad_prompts_are_user_errors():
     with pytest.raises(OfflinePromptError, match="give points"):
         tracker.add_prompt(0, 1)
     assert OfflinePromptError.user_error is True
+    assert issubclass(OfflinePromptError, errors.PromptError)  # one hierarchy for both engines
+    assert issubclass(OfflinePromptError, errors.SegmentationError)
