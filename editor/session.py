@@ -157,8 +157,9 @@ class Session(QObject):
         self.engine.failed.connect(self.engine_failed)
         self.engine.prompt_absent.connect(self.prompt_absent)
         self.engine.engine_ready.connect(lambda _n: self.engine_ready.emit(self._engine_desc))
-        if desired_prompts(project):
-            self.engine.sync(desired_prompts(project))
+        wanted = desired_prompts(project)
+        if wanted:
+            self.engine.sync(wanted)
 
     # ------------------------------------------------------------------ edits
     def execute(self, command) -> None:

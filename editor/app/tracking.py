@@ -12,7 +12,7 @@ Qt-free. Which actions still count is the model's one rule
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -20,43 +20,47 @@ from editor.model.prompts import BoxPrompt, MaskPrompt, PointPrompt, effective_a
 
 
 @dataclass(frozen=True)
+class MaskRef:
+    """A mask prompt by its store name, read only when the engine is given it (on the
+    engine's thread): names are content hashes, so the same name is the same mask and
+    comparing prompts never decodes a PNG."""
+
+    prompt: MaskPrompt
+    read: Callable[[MaskPrompt], np.ndarray] = field(compare=False, repr=False)
+
+    def array(self) -> np.ndarray:
+        """H×W float32 [0, 1]."""
+        return np.asarray(self.read(self.prompt), np.float32)
+
+
+@dataclass(frozen=True)
 class EnginePrompt:
     """Arguments of ``TrackingEngine.add_prompt`` for one object on one frame.
 
     ``points``: (x, y) source pixels; ``labels`` 1 include / 0 exclude; ``box`` xyxy source
-    pixels; ``mask`` H×W float32 [0, 1] (alone)."""
+    pixels; ``mask``: a mask prompt (alone), read by :meth:`kwargs`."""
 
     points: tuple[tuple[float, float], ...] = ()
     labels: tuple[int, ...] = ()
     box: tuple[float, float, float, float] | None = None
-    mask: np.ndarray | None = None
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, EnginePrompt):
-            return NotImplemented
-        same_mask = (self.mask is None and other.mask is None) or (
-            self.mask is not None and other.mask is not None
-            and np.array_equal(self.mask, other.mask))
-        return (self.points, self.labels, self.box) == (other.points, other.labels,
-                                                        other.box) and same_mask
-
-    __hash__ = None  # type: ignore[assignment]
+    mask: MaskRef | None = None
 
     def kwargs(self) -> dict:
         if self.mask is not None:
-            return {"mask": self.mask}
+            return {"mask": self.mask.array()}
         return {"points": list(self.points) or None, "labels": list(self.labels) or None,
                 "box": list(self.box) if self.box is not None else None}
 
 
 def engine_prompt(history: Sequence[object],
                   mask_of: Callable[[MaskPrompt], np.ndarray]) -> EnginePrompt | None:
-    """The engine prompt of one frame's history, or None when nothing is left to send."""
+    """The engine prompt of one frame's history, or None when nothing is left to send
+    (``mask_of`` reads a mask prompt, later, when the engine is given it)."""
     tail = effective_actions(list(history))
     if not tail:
         return None
     if isinstance(tail[-1], MaskPrompt):
-        return EnginePrompt(mask=np.asarray(mask_of(tail[-1]), np.float32))
+        return EnginePrompt(mask=MaskRef(tail[-1], mask_of))
     points = tuple((float(a.x), float(a.y)) for a in tail if isinstance(a, PointPrompt))
     labels = tuple(int(a.label) for a in tail if isinstance(a, PointPrompt))
     boxes = [a for a in tail if isinstance(a, BoxPrompt)]

@@ -7,7 +7,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from editor.app.tracking import EnginePrompt
+from editor.app.tracking import EnginePrompt, MaskRef, desired_prompts
+from editor.model import AddObject, AddPrompt, MaskPrompt, MediaSnapshot, Project
 from editor.workers.engine import TrackRequest, _EngineJob
 from rendering.synthetic import SyntheticClip
 from segmentation.offline import OfflineTracker
@@ -73,7 +74,7 @@ def test_a_correction_after_a_deletion_retracks_from_it():
 def test_prompts_that_give_no_mask_refuse_tracking_with_advice(caplog):
     job, store, seen = job_with_signals()
     empty = np.zeros((CLIP.height, CLIP.width), np.float32)
-    job.sync({(1, 3): EnginePrompt(mask=empty)})
+    job.sync({(1, 3): EnginePrompt(mask=MaskRef(MaskPrompt("empty"), lambda _p: empty))})
     assert store.writes == [(1, 3, False)]
     with caplog.at_level(logging.INFO, logger="editor.workers.engine"):
         job.track(TrackRequest(CLIP.num_frames))
@@ -96,3 +97,26 @@ def test_a_refused_prompt_is_reported_once_and_does_not_block_the_others():
     assert seen["finished"] == [True]
     assert {(o, f) for o, f, present in store.writes if o == 2 and present} >= {
         (2, f) for f in range(CLIP.num_frames)}
+
+
+def test_prompt_events_decode_no_mask_png_and_the_engine_gets_each_changed_mask_once():
+    """Issue 19: every prompt event recomputes the wanted prompts on the UI thread; mask
+    prompts travel by name and are read on the engine's thread, only when they changed."""
+    project = Project(media=MediaSnapshot(CLIP.num_frames, "24", CLIP.width, CLIP.height, 0.5))
+    add = AddObject(project, name="o")
+    project.execute(add)
+    mask = np.zeros((CLIP.height, CLIP.width), bool)
+    mask[20:60, 30:90] = True
+    for frame in (0, 5):
+        name = project.masks.put_prompt_mask(mask if frame == 0 else ~mask)
+        project.execute(AddPrompt(project, add.object_id, frame, MaskPrompt(name)))
+    reads: list[str] = []
+    read = project.masks.get_prompt_mask
+    project.masks.get_prompt_mask = lambda name: (reads.append(name), read(name))[1]
+    first, again = desired_prompts(project), desired_prompts(project)
+    assert reads == [] and first == again  # equal by name, nothing decoded
+    job, store, seen = job_with_signals()
+    job.sync(first)
+    job.sync(again)  # an event that changed nothing: nothing re-read, nothing re-sent
+    assert len(reads) == 2 and store.writes == [(1, 0, True), (1, 5, True)]
+    assert np.array_equal(first[(1, 0)].kwargs()["mask"], mask.astype(np.float32))
