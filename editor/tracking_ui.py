@@ -180,7 +180,7 @@ class TrackingController(QObject):
         return True
 
     def _signals(self, engine) -> list:
-        return [(engine.result, self._on_result), (engine.progress, self._on_progress),
+        return [(engine.tracked, self._on_tracked), (engine.progress, self._on_progress),
                 (engine.finished, self._on_finished)]
 
     def _disconnect(self, engine) -> None:
@@ -191,15 +191,15 @@ class TrackingController(QObject):
         self._host.seek(frame_index)  # frame, timecode, playhead and that frame's points
         self._host.timeline.ensure_visible(frame_index)
 
-    def _on_result(self, res) -> None:
+    def _on_tracked(self, frame_index: int) -> None:
         run = self.run
         if run is None:
             return
         if run.first_result_s is None:
             run.first_result_s = time.perf_counter() - run.t0
-        run.last_frame = res.frame_index
+        run.last_frame = frame_index
         if self.following:
-            self._show(res.frame_index)
+            self._show(frame_index)
 
     def _on_progress(self, done: int, total: int, fps: float) -> None:
         run = self.run

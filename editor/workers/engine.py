@@ -50,7 +50,7 @@ class TrackRequest:
 
 class _EngineJob(QObject):
     prompt_absent = Signal(int, int)   # object id, frame: the prompt found no object
-    result = Signal(object)            # FrameResult during propagation
+    tracked = Signal(int)              # frame index whose results were just stored
     progress = Signal(int, int, float)  # frames done, total, frames/s
     finished = Signal(bool)            # tracking ran to the end
     failed = Signal(str)
@@ -187,7 +187,7 @@ class _EngineJob(QObject):
                         if total is None:
                             total = engine.planned_frames or end - first
                         done = len(seen)
-                        self.result.emit(res)
+                        self.tracked.emit(res.frame_index)
                         self.progress.emit(min(done, total), total,
                                            done / max(1e-6, time.perf_counter() - t0))
                         if request.cancel.is_set():  # what was tracked is kept
@@ -215,7 +215,7 @@ class EngineWorker(QObject):
     """UI-side handle: ``sync(wanted)``, ``track(request)``, ``cancel()``; signals as the job."""
 
     prompt_absent = Signal(int, int)
-    result = Signal(object)
+    tracked = Signal(int)
     progress = Signal(int, int, float)
     finished = Signal(bool)
     failed = Signal(str)
@@ -233,7 +233,7 @@ class EngineWorker(QObject):
         self._job.moveToThread(self._thread)
         self._sync.connect(self._job.sync)
         self._track.connect(self._job.track)
-        for name in ("prompt_absent", "result", "progress", "failed",
+        for name in ("prompt_absent", "tracked", "progress", "failed",
                      "engine_ready"):
             getattr(self._job, name).connect(getattr(self, name))
         self._job.finished.connect(self._on_finished)

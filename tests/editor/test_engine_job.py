@@ -36,7 +36,7 @@ def job_with_signals():
     seen = {"failed": [], "finished": [], "results": []}
     job.failed.connect(seen["failed"].append)
     job.finished.connect(seen["finished"].append)
-    job.result.connect(lambda r: seen["results"].append(r.frame_index))
+    job.tracked.connect(seen["results"].append)
     return job, store, seen
 
 

@@ -102,7 +102,7 @@ def test_cancel_tracking(qtbot, make_window, synthetic_clip):
     clip, win = _window_with_circle_clicked(qtbot, make_window, synthetic_clip)
     engine = win.session.engine
     first = []
-    engine.result.connect(lambda res: (first.append(res.frame_index), win.track_flow.on_cancel_track()))
+    engine.tracked.connect(lambda frame: (first.append(frame), win.track_flow.on_cancel_track()))
     with qtbot.waitSignal(engine.finished, timeout=30000) as done:
         win.track_flow.on_track()
     assert done.args == [False]

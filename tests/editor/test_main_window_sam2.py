@@ -72,7 +72,7 @@ def test_correction_retracks_only_what_it_affects(qtbot, make_window, synthetic_
     qtbot.waitUntil(lambda: _iou(project.masks.read_alpha(1, k), correction) > 0.9,
                     timeout=30000)
     tracked = []
-    win.session.engine.result.connect(lambda res: tracked.append(res.frame_index))
+    win.session.engine.tracked.connect(tracked.append)
     with qtbot.waitSignal(win.session.engine.finished, timeout=120000) as done:
         win.track_flow.on_track()
     assert done.args == [True]

@@ -70,14 +70,14 @@ def test_esc_stops_within_one_frame_and_keeps_the_tracked_frames(
     engine = win.session.engine
     state: dict = {"messages": []}
 
-    def on_result(res):
+    def on_result(_frame):
         if "t" in state:
             state["messages"].append(win.statusBar().currentMessage())
         elif len(computed) >= 3:
             state["t"] = time.perf_counter()
             win.track_flow.on_cancel_track()
 
-    engine.result.connect(on_result)
+    engine.tracked.connect(on_result)
     engine.progress.connect(lambda *_a: "t" in state and state["messages"].append(
         win.statusBar().currentMessage()))
     with qtbot.waitSignal(engine.finished, timeout=60000) as done:

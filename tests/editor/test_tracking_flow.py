@@ -30,7 +30,7 @@ def _click_disc(qtbot, win, clip, frame_index: int) -> None:
 def _track(qtbot, win, affected_only: bool = True):
     results, progress = [], []
     engine = win.session.engine
-    engine.result.connect(lambda res: results.append(res.frame_index))
+    engine.tracked.connect(results.append)
     engine.progress.connect(lambda d, t, _fps: progress.append((d, t)))
     with qtbot.waitSignal(engine.finished, timeout=60000) as done:
         win.track_flow.on_track(affected_only)
@@ -89,13 +89,13 @@ def test_a_timeline_click_while_tracking_stops_following(qtbot, make_window, syn
     engine = win.session.engine
     seen = []
 
-    def look_elsewhere(res):
-        seen.append(res.frame_index)
+    def look_elsewhere(frame):
+        seen.append(frame)
         if len(seen) == 3:  # the user clicks frame 20 on the timeline
             x = int(canvas.x_of(20) + canvas.px_per_frame / 2)
             qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
 
-    engine.result.connect(look_elsewhere)
+    engine.tracked.connect(look_elsewhere)
     with qtbot.waitSignal(engine.finished, timeout=60000) as done:
         win.track_flow.on_track()
         qtbot.waitUntil(lambda: len(seen) > 6, timeout=30000)
@@ -126,7 +126,7 @@ def test_the_playhead_stays_where_the_user_was_after_tracking(qtbot, make_window
     _slow_offline_steps(monkeypatch, 0.05)
     engine = win.session.engine
     shown = []
-    engine.result.connect(lambda res: (shown.append(res.frame_index),
+    engine.tracked.connect(lambda frame: (shown.append(frame),
                                        len(shown) == 3 and win.track_flow.on_cancel_track()))
     with qtbot.waitSignal(engine.finished, timeout=60000) as done:
         win.track_flow.on_track()
