@@ -257,8 +257,9 @@ class _Job:
         ctx = EffectContext(index, self.ctx.fps, None, self.ctx.scale, self.ctx.frames,
                             self.ctx.masks)
         out = {}
+        masks = _masks_at(self.request, index)  # once per frame, not once per object
         for stack in self.request.stacks.objects:
-            raw = _masks_at(self.request, index).get(stack.object_id)
+            raw = masks.get(stack.object_id)
             if raw is None:
                 continue
             m = cv2.resize(raw.astype(np.float32), (self.width, self.height),

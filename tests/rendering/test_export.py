@@ -120,8 +120,17 @@ def test_matte_and_mask_pngs(source, tmp_path):
         union = CLIP.mask(2, CIRCLE_ID) | CLIP.mask(2, RECTANGLE_ID)
         grey = m.read(2)[..., 0].astype(int)
         assert np.abs(grey - np.where(union, 255, 0)).mean() < 4
-    _run(ExportRequest(source, tmp_path / "masks", "mask-pngs", _stacks(), ClipMasks(),
+    reads: list[tuple[int, int]] = []
+
+    class CountingMasks(ClipMasks):
+        def read(self, object_id: int, frame_index: int) -> np.ndarray | None:
+            reads.append((object_id, frame_index))
+            return super().read(object_id, frame_index)
+
+    _run(ExportRequest(source, tmp_path / "masks", "mask-pngs", _stacks(), CountingMasks(),
                        start=2, end=5))
+    # each object's mask once per frame (issue 19: was once per object per object, K²)
+    assert sorted(reads) == sorted((o, f) for o in CLIP.object_ids for f in (2, 3, 4))
     masks = FolderMaskSource(tmp_path / "masks")
     assert masks.object_ids == CLIP.object_ids
     np.testing.assert_array_equal(masks.read(RECTANGLE_ID, 0) > 0.5,
