@@ -18,7 +18,8 @@ def test_video_images_bit_exact(sam2_reference):
     assert torch.equal(check, torch.from_numpy(data["preprocess_check.video_image"]))
 
 
-@pytest.mark.parametrize("shape,size", [((54, 96, 3), 128), ((135, 240, 3), 64), ((40, 30, 3), 40)])
+@pytest.mark.parametrize("shape,size", [((54, 96, 3), 128), ((135, 240, 3), 64), ((40, 30, 3), 40),
+                                        ((540, 960, 3), 512), ((720, 1280, 3), 1024)])
 def test_resize_matches_pillow_landscape_and_square(shape, size):
     pil = pytest.importorskip("PIL.Image")
     rng = np.random.default_rng(3)
