@@ -5,6 +5,8 @@ Usage (CPU; the figures depend on the machine's load, so report it with them):
     .venv/bin/python benchmarks/bench_tracker.py speed --frames 30 --objects 1 3 8
     .venv/bin/python benchmarks/bench_tracker.py speed --objects 1 3 \
         --model efficienttam_ti_512x512 efficienttam_s_512x512 sam2.1_hiera_t
+    .venv/bin/python benchmarks/bench_tracker.py compare \
+        --model sam2.1_hiera_t efficienttam_ti_512x512 efficienttam_s_512x512
     .venv/bin/python benchmarks/bench_tracker.py rss            # micro model, 100 vs 1000 frames
     .venv/bin/python benchmarks/bench_tracker.py retrack --frames 30 [--objects 3]
 
@@ -227,6 +229,36 @@ def retrack(args: argparse.Namespace) -> None:
                                                                 4)}))
 
 
+def compare(args: argparse.Namespace) -> None:
+    """Several models (× float32/bfloat16) tracking the same clip, one frame of each in turn,
+    so a change of machine load hits them all alike; median s/frame of frames 4..N−1 and the
+    ratio to the first model's figure in the same dtype."""
+    frames = decode(CLIP, args.frames)
+    h, w = frames.shape[1:3]
+    passes = {}
+    for config in args.model:
+        for name in args.dtypes:
+            tracker = VideoTracker(tiny(getattr(torch, name), config), frames,
+                                   feature_cache_mb=64)
+            for oid, (x, y) in enumerate(clicks(args.objects, w, h), start=1):
+                tracker.add_prompt(0, oid, points=[[x, y]], labels=[1])
+            passes[(config, name)] = iter(tracker.propagate())
+    times: dict[tuple[str, str], list[float]] = {key: [] for key in passes}
+    before = calibration()
+    for _ in range(args.frames):
+        for key, frames_left in passes.items():
+            t0 = time.perf_counter()
+            next(frames_left)
+            times[key].append(time.perf_counter() - t0)
+    median = {key: float(np.median(v[4:])) for key, v in times.items()}
+    for (config, name), value in median.items():
+        base = median[(args.model[0], name)]
+        print(json.dumps({"model": config, "dtype": name, "objects": args.objects,
+                          "median_s_frames_4_on": round(value, 3),
+                          f"x_faster_than_{args.model[0]}": round(base / value, 2),
+                          "calibration_before": before, "calibration_after": calibration()}))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -237,6 +269,13 @@ def main() -> None:
                    choices=["float32", "bfloat16"])
     p.add_argument("--model", nargs="+", default=["sam2.1_hiera_t"],
                    help="official configs (SAM 2 or EfficientTAM), timed one after the other")
+    p = sub.add_parser("compare", help="models interleaved frame by frame in one run")
+    p.add_argument("--frames", type=int, default=14)
+    p.add_argument("--objects", type=int, default=1)
+    p.add_argument("--dtypes", nargs="+", default=["float32", "bfloat16"],
+                   choices=["float32", "bfloat16"])
+    p.add_argument("--model", nargs="+", required=True,
+                   help="configs; ratios are against the first")
     p = sub.add_parser("rss")
     p.add_argument("--lengths", type=int, nargs="+", default=[100, 1000])
     p = sub.add_parser("retrack")
@@ -252,7 +291,7 @@ def main() -> None:
     if args.cmd == "_rss_child":
         _rss_child(args.n)
     else:
-        {"speed": speed, "rss": rss, "retrack": retrack}[args.cmd](args)
+        {"speed": speed, "compare": compare, "rss": rss, "retrack": retrack}[args.cmd](args)
 
 
 if __name__ == "__main__":

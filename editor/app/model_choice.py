@@ -46,14 +46,17 @@ class Speed:
 
 #: (checkpoint, machine kind) → measured speed. "cpu" is the benchmark machine kind: a 2-core
 #: x86 CPU with bfloat16 arithmetic (AVX512-BF16/AMX), 2 torch threads, random weights.
+_MEASURED = ("Masklet, 2 CPU cores, 1 object, median s/frame, all models interleaved in one "
+             "run (benchmarks: bench_tracker.py speed --model …)")
+
 SPEEDS: dict[tuple[str, str], Speed] = {
-    ("efficienttam_s_512x512", "cpu"): Speed(
-        0.60, None, "official EfficientTAM code, float32, 2 CPU cores (issue 15); "
-        "measured: to be re-run with bench_tracker.py speed --model efficienttam_s_512x512"),
-    ("sam2.1_hiera_tiny", "cpu"): Speed(
-        3.49, 1.65, "Masklet's SAM 2, 2 CPU cores, bench_tracker.py speed (stop 13)"),
-    ("sam2.1_hiera_small", "cpu"): Speed(None, None, "not measured yet"),
-    ("sam2.1_hiera_base_plus", "cpu"): Speed(None, None, "not measured yet"),
+    # Masklet's own models, random weights, 1 object, bedroom frames (960×540), 2 CPU cores
+    # (AVX-512 with bfloat16), median of frames 4–13, all models interleaved frame by frame in
+    # one run (load drift cancels), stop of 2026-12-03
+    ("efficienttam_s_512x512", "cpu"): Speed(0.50, 0.25, _MEASURED),
+    ("sam2.1_hiera_tiny", "cpu"): Speed(3.87, 1.60, _MEASURED),
+    ("sam2.1_hiera_small", "cpu"): Speed(4.02, 1.69, _MEASURED),
+    ("sam2.1_hiera_base_plus", "cpu"): Speed(5.41, 2.29, _MEASURED),
 }
 
 
