@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from segmentation.sam2 import config_parts
 from segmentation.sam2.configs_efficienttam import EFFICIENTTAM_NAMES, efficienttam_hyperparameters
 
 #: Trunk differences per size: embed_dim, num_heads, stages, global_att_blocks,
@@ -40,10 +41,6 @@ def _rope(kv_in_dim: int | None, k_repeat: bool, d_model: int, feat: int) -> dic
                 kv_in_dim=kv_in_dim)
 
 
-def _sine(num_pos_feats: int) -> dict[str, Any]:
-    return dict(num_pos_feats=num_pos_feats, temperature=10000, normalize=True, scale=None)
-
-
 def _top_level_flags() -> dict[str, Any]:
     return dict(
         num_maskmem=7, image_size=1024, backbone_stride=16, sigmoid_scale_for_mem_enc=20.0,
@@ -67,7 +64,7 @@ def _official(size: str, v21: bool) -> dict[str, Any]:
     trunk = dict(drop_path_rate=0.0, q_pool=3, q_stride=[2, 2], dim_mul=2.0, head_mul=2.0,
                  return_interm_layers=True, **copy.deepcopy(_TRUNKS[size]))
     e = trunk["embed_dim"]
-    neck = dict(position_encoding=_sine(256), d_model=256,
+    neck = dict(position_encoding=config_parts.sine(256), d_model=256,
                 backbone_channel_list=[8 * e, 4 * e, 2 * e, e], kernel_size=1, stride=1,
                 padding=0, fpn_interp_model="nearest", fuse_type="sum",
                 fpn_top_down_levels=[2, 3])
@@ -75,15 +72,7 @@ def _official(size: str, v21: bool) -> dict[str, Any]:
                  dim_feedforward=2048, dropout=0.1, pos_enc_at_attn=False,
                  pos_enc_at_cross_attn_keys=True, pos_enc_at_cross_attn_queries=False,
                  self_attention=_rope(None, False, 256, 64))
-    memory_encoder = dict(
-        out_dim=64,
-        mask_downsampler=dict(embed_dim=256, kernel_size=3, stride=2, padding=1,
-                              total_stride=16, activation="gelu"),
-        fuser=dict(layer=dict(dim=256, kernel_size=7, padding=3, drop_path=0.0,
-                              layer_scale_init_value=1e-06, use_dwconv=True),
-                   num_layers=2, dim=None, input_projection=False),
-        position_encoding=_sine(64), in_dim=256,
-    )
+    memory_encoder = config_parts.memory_encoder()
     hp: dict[str, Any] = dict(
         image_encoder=dict(trunk=trunk, neck=neck, scalp=1),
         memory_attention=dict(d_model=256, pos_enc_at_input=True, layer=layer, num_layers=4,

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from segmentation.sam2 import config_parts
+
 #: Trunk width and heads per size.
 _SIZES = {"ti": (192, 3), "s": (384, 6)}
 #: Variant → (image_size, cross-attention type).
@@ -26,10 +28,6 @@ EFFICIENTTAM_NAMES: tuple[str, ...] = tuple(
     f"efficienttam_{size}{variant}" for size in ("ti", "s") for variant in
     ("", "_512x512", "_1", "_2")
 )
-
-
-def _sine(num_pos_feats: int) -> dict[str, Any]:
-    return dict(num_pos_feats=num_pos_feats, temperature=10000, normalize=True, scale=None)
 
 
 def _trunk(embed_dim: int, num_heads: int) -> dict[str, Any]:
@@ -88,16 +86,8 @@ def efficienttam_hyperparameters(name: str) -> dict[str, Any]:
         pos_enc_at_cross_attn_keys=True, pos_enc_at_cross_attn_queries=False,
         self_attention=_attention(None, feat, None, False),
     )
-    memory_encoder = dict(
-        out_dim=64,
-        mask_downsampler=dict(embed_dim=256, kernel_size=3, stride=2, padding=1,
-                              total_stride=16, activation="gelu"),
-        fuser=dict(layer=dict(dim=256, kernel_size=7, padding=3, drop_path=0.0,
-                              layer_scale_init_value=1e-06, use_dwconv=True),
-                   num_layers=2, dim=None, input_projection=False),
-        position_encoding=_sine(64), in_dim=256,
-    )
-    neck = dict(type="ViTDetNeck", position_encoding=_sine(256), d_model=256,
+    memory_encoder = config_parts.memory_encoder()
+    neck = dict(type="ViTDetNeck", position_encoding=config_parts.sine(256), d_model=256,
                 backbone_channel_list=[embed_dim], kernel_size=1, stride=1, padding=0,
                 neck_norm="LN")
     return dict(
