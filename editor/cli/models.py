@@ -104,8 +104,11 @@ def _verify(name: str | None) -> int:
             print(f"  {report.path} is corrupt or changed: replace it with "
                   f"`{_replace_command(ckpt.name)}`")
     if checked == 0:
-        print(f"no checkpoint installed in {folder}; run "
-              "`python main.py models download sam2.1_hiera_tiny`")
+        from editor.app import model_choice
+
+        kind = model_choice.machine_kind()
+        print(f"no checkpoint installed in {folder}; run `python main.py models download "
+              f"{model_choice.recommended(kind).checkpoint(kind)}`")
     return 1 if failed else 0
 
 

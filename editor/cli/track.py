@@ -144,10 +144,12 @@ def make_engine(args: argparse.Namespace, view: ClipView):
 
     if args.engine == "offline":
         return engines.build_tracker("offline", view), "offline"
-    from segmentation.weights import DEFAULT_CHECKPOINT
+    from editor.app import model_choice
 
-    name = args.model or DEFAULT_CHECKPOINT
-    size = "" if args.model else " (about 156 MB)"
+    # without --model, suggest what the editor recommends on this machine (Fast on a CPU)
+    name = args.model or model_choice.recommended(model_choice.machine_kind()).checkpoint(
+        model_choice.machine_kind())
+    size = "" if args.model else f" (about {model_choice.download_mb(name)} MB)"
     advice = (f"download weights with `python main.py models download {name}`{size}, "
               "or track without weights with `--engine offline`")
     path, _ = engines.choose_checkpoint(args.model, args.checkpoint, exact=True,

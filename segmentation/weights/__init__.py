@@ -11,14 +11,13 @@ from segmentation.weights.errors import (
 )
 from segmentation.weights.registry import (
     CHECKPOINTS,
-    DEFAULT_CHECKPOINT,
     Checkpoint,
     get_checkpoint,
 )
 from segmentation.weights.verify import VerifyReport, sha256_file, verify_installed, verify_loads
 
 __all__ = [
-    "CHECKPOINTS", "DEFAULT_CHECKPOINT", "ENV_MODELS_DIR", "Checkpoint", "ChecksumRecord",
+    "CHECKPOINTS", "ENV_MODELS_DIR", "Checkpoint", "ChecksumRecord",
     "DiskFullError", "DownloadError", "DownloadProgress", "UnknownModelError",
     "VerificationError", "VerifyReport", "WeightsError", "download_checkpoint",
     "get_checkpoint", "models_dir", "read_record", "sha256_file", "verify_installed",

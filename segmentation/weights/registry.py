@@ -87,8 +87,6 @@ CHECKPOINTS: tuple[Checkpoint, ...] = (
     _efficienttam("efficienttam_s_2", _S),
 )
 
-#: What the CLI suggests when no weights are installed.
-DEFAULT_CHECKPOINT = "sam2.1_hiera_tiny"
 
 
 def get_checkpoint(name: str) -> Checkpoint:
