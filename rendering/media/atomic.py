@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import errno
 import os
-import re
 import shutil
 import uuid
 from pathlib import Path
 
 from rendering.errors import DiskFullError, MediaError
-from rendering.media.outputs import FolderLayout, classify
-
-_PARTIAL = re.compile(r"^\.(?P<stem>.*)\.partial-(?:(?P<pid>\d+)-)?[0-9a-f]{8}(?P<suffix>.*)$")
+from rendering.media.outputs import PARTIAL, FolderLayout, classify
 
 
 def temp_sibling(final: Path) -> Path:
@@ -55,7 +52,7 @@ def remove_stale_partials(final: Path) -> list[Path]:
         return []
     removed = []
     for entry in siblings:
-        m = _PARTIAL.match(entry.name)
+        m = PARTIAL.match(entry.name)
         if not m or m["stem"] != final.stem or m["suffix"] != final.suffix:
             continue
         if m["pid"] is not None and _alive(int(m["pid"])):

@@ -34,6 +34,9 @@ from rendering.errors import MediaError
 TAG = "Written by Masklet"
 
 _FRAME = re.compile(r"^\d{5,}\.png$")
+#: Hidden partial outputs (``.STEM.partial-PID-TAG.SUFFIX``, see rendering.media.atomic; older
+#: versions wrote no PID).
+PARTIAL = re.compile(r"^\.(?P<stem>.*)\.partial-(?:(?P<pid>\d+)-)?[0-9a-f]{8}(?P<suffix>.*)$")
 # per-file temporaries of atomic writes inside our folders (``.00012.png.tmp-…``)
 _FILE_TEMP = re.compile(r"^\.\d{5,}\.png\.[^/]*tmp[^/]*$")
 
@@ -111,7 +114,7 @@ def classify(folder: Path, layout: FolderLayout) -> FolderContents:
                 foreign.extend(others)
             else:
                 ours.append(entry)
-        elif name.startswith(".") and ".partial-" in name:
+        elif PARTIAL.match(name):
             continue  # our own temporaries (rendering.media.atomic)
         else:
             foreign.append(entry)
@@ -145,6 +148,7 @@ def refuse_inputs(output: Path | str, inputs: Iterable[Path | str | None],
     """
     out = Path(output)
     out_resolved = out.resolve()
+    ours: list[Path] | None = None  # our files in an existing output folder, listed once
     for item in inputs:
         if item is None or str(item) == "":
             continue
@@ -158,8 +162,9 @@ def refuse_inputs(output: Path | str, inputs: Iterable[Path | str | None],
                                      "choose an output outside it")
         if layout is not None and out_resolved.is_dir() and \
                 _within(src_resolved, out_resolved):
-            ours = classify(out_resolved, layout).ours
-            if any(_within(src_resolved, p.resolve()) or _same_file(src, p) for p in ours):
+            if ours is None:
+                ours = [p.resolve() for p in classify(out_resolved, layout).ours]
+            if any(_within(src_resolved, p) or _same_file(src, p) for p in ours):
                 raise OutputRefusedError(f"{out}: the export would replace {src}, which it "
                                          "reads — choose another output folder")
 
