@@ -270,13 +270,20 @@ class OfflineTracker:
                         mask, conf = self._advance(obj, previous, frame_index, mask, conf,
                                                    reverse)
                     masks[oid], confs[oid] = mask, conf
-                masks = self._apart(frame_index, masks)
-                for oid, mask in masks.items():
-                    self._store(self._objects[oid], frame_index, mask, confs[oid], reverse)
-                    current[oid] = (mask, confs[oid])
-                result = self._result(frame_index, masks, confs, tuple(masks))
+                masks, result = self._finish_frame(frame_index, masks, confs, reverse)
+                current.update((oid, (mask, confs[oid])) for oid, mask in masks.items())
             previous = frame_index
             yield result
+
+    def _finish_frame(self, frame_index: int, masks: dict[int, np.ndarray | None],
+                      confs: dict[int, float], reverse: bool
+                      ) -> tuple[dict[int, np.ndarray | None], FrameResult]:
+        """Objects kept apart, each stored, and the frame's result (lock held): the common
+        end of a propagation step and a re-track step."""
+        masks = self._apart(frame_index, masks)
+        for oid, mask in masks.items():
+            self._store(self._objects[oid], frame_index, mask, confs[oid], reverse)
+        return masks, self._result(frame_index, masks, confs, tuple(masks))
 
     def _advance(self, obj: ObjectState, prev: int, frame_index: int, mask: np.ndarray,
                  conf: float, reverse: bool) -> tuple[np.ndarray | None, float]:
@@ -358,10 +365,7 @@ class OfflineTracker:
                     obj = self._objects.get(oid)
                     if obj is not None:
                         masks[oid], confs[oid] = self._next(obj, frame_index, reverse)
-                masks = self._apart(frame_index, masks)
-                for oid, mask in masks.items():
-                    self._store(self._objects[oid], frame_index, mask, confs[oid], reverse)
-                result = self._result(frame_index, masks, confs, tuple(masks))
+                _masks, result = self._finish_frame(frame_index, masks, confs, reverse)
             yield result
         with self._lock:  # prompts outside the range wait for a pass that holds them
             self._unfinished = {oid: {f for f in frames if not first <= f < end}
