@@ -19,6 +19,7 @@ from segmentation.sam2.model import ImageFeatures, SAM2Model
 from segmentation.sam2.postprocess import fill_holes_and_sprinkles
 from segmentation.sam2.preprocess import image_to_model_input
 from segmentation.sam2.prompts import PreparedPrompt, prepare_batch, prepare_prompt
+from segmentation.upsample import UPSAMPLE_METHODS, GuidedParams, upsample_logits
 
 
 @dataclass
@@ -53,17 +54,30 @@ class BatchPrediction:
 
 
 class ImagePredictor:
-    """Wraps a :class:`SAM2Model`; the image embedding is computed once per ``set_image``."""
+    """Wraps a :class:`SAM2Model`; the image embedding is computed once per ``set_image``.
+
+    ``upsample`` chooses how the S/4 logits reach the image size, as ``VideoTracker``'s
+    option of the same name: ``"bilinear"`` (official, the default) or ``"guided"`` (the
+    image given to ``set_image`` guides the edge, :mod:`segmentation.upsample`).
+    ``low_res_logits`` are the model's either way.
+    """
 
     def __init__(self, model: SAM2Model, mask_threshold: float = 0.0,
-                 max_hole_area_px: int = 0, max_sprinkle_area_px: int = 0) -> None:
+                 max_hole_area_px: int = 0, max_sprinkle_area_px: int = 0,
+                 upsample: str = "bilinear",
+                 guided_params: GuidedParams | None = None) -> None:
+        if upsample not in UPSAMPLE_METHODS:
+            raise ValueError(f"upsample must be one of {UPSAMPLE_METHODS}, got {upsample!r}")
         self.model = model
         self.mask_threshold = mask_threshold
         self.max_hole_area_px = max_hole_area_px
         self.max_sprinkle_area_px = max_sprinkle_area_px
+        self.upsample = upsample
+        self.guided_params = guided_params or GuidedParams()
         self.features: ImageFeatures | None = None
         self.image_embed: Tensor | None = None
         self.original_size: tuple[int, int] | None = None
+        self._image: np.ndarray | None = None
 
     @property
     def is_image_set(self) -> bool:
@@ -79,9 +93,10 @@ class ImagePredictor:
         self.features = self.model.encode_image(x)
         self.image_embed = self.model.image_embedding(self.features)
         self.original_size = (int(image.shape[0]), int(image.shape[1]))
+        self._image = image  # the guide of upsample="guided" (a reference, not a copy)
 
     def reset_image(self) -> None:
-        self.features = self.image_embed = self.original_size = None
+        self.features = self.image_embed = self.original_size = self._image = None
 
     def _require_image(self) -> tuple[ImageFeatures, Tensor, tuple[int, int]]:
         if self.features is None or self.image_embed is None or self.original_size is None:
@@ -137,7 +152,13 @@ class ImagePredictor:
     def _to_outputs(self, masks: Tensor, size: tuple[int, int]) -> tuple[Tensor, Tensor]:
         """Decoder masks B×C×h×w → (clamped low-res, full-res logits), float32 on CPU."""
         masks = masks.float()
-        full = F.interpolate(masks, size=size, mode="bilinear", align_corners=False)
+        if self.upsample == "bilinear" or self._image is None:
+            full = F.interpolate(masks, size=size, mode="bilinear", align_corners=False)
+        else:
+            low = masks.cpu().numpy()
+            flat = upsample_logits(low.reshape(-1, *low.shape[-2:]), *size, "guided",
+                                   self._image, self.guided_params)
+            full = torch.from_numpy(flat.reshape(*low.shape[:2], *size))
         full = fill_holes_and_sprinkles(full, self.mask_threshold, self.max_hole_area_px,
                                         self.max_sprinkle_area_px)
         return masks.clamp(-32.0, 32.0).cpu(), full.cpu()

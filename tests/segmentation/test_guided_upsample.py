@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from segmentation.sam2 import ImagePredictor
+from segmentation.sam2.mask_decoder import DecoderOutput
 from segmentation.tracker import VideoTracker
 from segmentation.tracker.settings import TrackerOptions
 from segmentation.types import ABSENT_LOGIT
@@ -93,3 +95,42 @@ def test_tracker_option_guides_video_logits_and_keeps_low_res():
         if gui.is_present(1):
             assert not np.allclose(gui.logits, bil.logits, atol=1e-2)
     assert results["guided"][0].is_present(1)  # the prompted frame exercises the guide
+
+
+def test_image_predictor_takes_the_same_upsample_choice():
+    """The decoder's 48×48 logits put the edge 3.5 px right of a sharp colour boundary:
+    guided lands within 1 px of it, bilinear (the default, official path) stays off."""
+    import torch
+
+    from tests.micro_efficienttam import micro_efficienttam
+
+    with pytest.raises(ValueError, match="upsample"):
+        ImagePredictor(micro_efficienttam(), upsample="bicubic")
+    frame = _two_colour_frame()
+    low = torch.from_numpy(_low_res_logits(EDGE_X + 3.5, side=48))
+    one = torch.ones(1, 1)
+
+    def decode(prompt, multimask_output):
+        b = prompt.batch
+        return DecoderOutput(masks=low.expand(b, 1, 48, 48).clone(), iou=one.expand(b, 1),
+                             tokens=torch.zeros(b, 1, 8), object_score=one.expand(b, 1),
+                             all_iou=torch.ones(b, 4))
+
+    model = micro_efficienttam()
+    edges = {}
+    for method in ("bilinear", "guided"):
+        kwargs = {} if method == "bilinear" else {"upsample": "guided"}
+        predictor = ImagePredictor(model, **kwargs)
+        predictor.decode = decode
+        predictor.set_image(frame)
+        single = predictor.predict(np.array([[40.0, 60.0]]), np.array([1]),
+                                   multimask_output=False)
+        batch = predictor.predict_batch(np.array([[[40.0, 60.0]], [[30.0, 20.0]]]),
+                                        np.array([[1], [1]]), multimask_output=False)
+        np.testing.assert_array_equal(single.low_res_logits[0], low.numpy())
+        assert single.logits.shape == (1, H, W) and batch.logits.shape == (2, 1, H, W)
+        np.testing.assert_allclose(batch.logits[1, 0], single.logits[0], atol=1e-5)
+        edges[method] = _edge_columns(single.logits[0])
+        assert np.array_equal(_edge_columns(batch.logits[0, 0]), edges[method])
+    assert np.all(np.abs(edges["bilinear"] - EDGE_X) >= 3)
+    assert np.all(np.abs(edges["guided"] - EDGE_X) <= 1)
