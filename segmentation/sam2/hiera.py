@@ -62,7 +62,6 @@ class MultiScaleAttention(nn.Module):
             q = _pool(q.reshape(b, h, w, -1), self.q_pool)
             h, w = q.shape[1:3]
             q = q.reshape(b, h * w, self.num_heads, -1)
-        # chunked matmuls in bfloat16 on CPU: ~1.5-2x faster than the fused kernel on windows
         out = attend(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2))
         return self.proj(out.transpose(1, 2).reshape(b, h, w, -1))
 
