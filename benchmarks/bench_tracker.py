@@ -32,9 +32,12 @@ import json
 import resource
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
+import cv2
 import numpy as np
 import torch
 
@@ -232,31 +235,112 @@ def retrack(args: argparse.Namespace) -> None:
 def compare(args: argparse.Namespace) -> None:
     """Several models (× float32/bfloat16) tracking the same clip, one frame of each in turn,
     so a change of machine load hits them all alike; median s/frame of frames 4..N−1 and the
-    ratio to the first model's figure in the same dtype."""
+    ratio to the first model's figure in the same dtype.
+
+    With ``--official-sam2 DIR`` / ``--official-etam DIR`` (a checkout of the official SAM 2 /
+    EfficientTAM source; run from an environment that has hydra-core and iopath), the official
+    video predictor of each config runs in the same rotation with the same random weights on
+    the same frames (written as JPEG files, which the official predictor loads up front; our
+    tracker reads and resizes every frame on the way, inside the timed step), in float32 and
+    in bfloat16 autocast, and each of our figures gets its ratio to the official one.
+    """
     frames = decode(CLIP, args.frames)
     h, w = frames.shape[1:3]
-    passes = {}
-    for config in args.model:
-        for name in args.dtypes:
-            tracker = VideoTracker(tiny(getattr(torch, name), config), frames,
-                                   feature_cache_mb=64)
-            for oid, (x, y) in enumerate(clicks(args.objects, w, h), start=1):
-                tracker.add_prompt(0, oid, points=[[x, y]], labels=[1])
-            passes[(config, name)] = iter(tracker.propagate())
-    times: dict[tuple[str, str], list[float]] = {key: [] for key in passes}
-    before = calibration()
-    for _ in range(args.frames):
-        for key, frames_left in passes.items():
-            t0 = time.perf_counter()
-            next(frames_left)
-            times[key].append(time.perf_counter() - t0)
+    points = clicks(args.objects, w, h)
+    passes: dict[tuple[str, str, str], Callable[[], object]] = {}
+    with tempfile.TemporaryDirectory() as jpegs:
+        for i, frame in enumerate(frames):
+            cv2.imwrite(f"{jpegs}/{i:05d}.jpg", frame[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, 95])
+        for config in args.model:
+            torch.manual_seed(0)
+            weights = tiny(torch.float32, config).state_dict()
+            for name in args.dtypes:
+                model = tiny(getattr(torch, name), config)
+                model.load_state_dict(weights)
+                tracker = VideoTracker(model, frames, feature_cache_mb=64)
+                for oid, (x, y) in enumerate(points, start=1):
+                    tracker.add_prompt(0, oid, points=[[x, y]], labels=[1])
+                passes[("ours", config, name)] = iter(tracker.propagate()).__next__
+            source = official_source(config, args)
+            if source is not None:
+                for name in args.dtypes:
+                    passes[("official", config, name)] = official_pass(
+                        source, config, weights, jpegs, points, getattr(torch, name))
+        times: dict[tuple[str, str, str], list[float]] = {key: [] for key in passes}
+        before = calibration()
+        for _ in range(args.frames):
+            for key, step in passes.items():
+                t0 = time.perf_counter()
+                step()
+                times[key].append(time.perf_counter() - t0)
     median = {key: float(np.median(v[4:])) for key, v in times.items()}
-    for (config, name), value in median.items():
-        base = median[(args.model[0], name)]
-        print(json.dumps({"model": config, "dtype": name, "objects": args.objects,
-                          "median_s_frames_4_on": round(value, 3),
-                          f"x_faster_than_{args.model[0]}": round(base / value, 2),
-                          "calibration_before": before, "calibration_after": calibration()}))
+    after = calibration()
+    for (impl, config, name), value in median.items():
+        row = {"impl": impl, "model": config, "dtype": name, "objects": args.objects,
+               "frames": args.frames, "median_s_frames_4_on": round(value, 3)}
+        base = median[("ours", args.model[0], name)]
+        if impl == "ours":
+            row[f"x_faster_than_ours_{args.model[0]}"] = round(base / value, 2)
+            official = median.get(("official", config, name))
+            if official is not None:
+                row["x_faster_than_official"] = round(official / value, 2)
+        row.update(calibration_before=before, calibration_after=after)
+        print(json.dumps(row), flush=True)
+
+
+def official_source(config: str, args: argparse.Namespace) -> Path | None:
+    """The official source folder given for ``config``'s family, if any."""
+    from segmentation.sam2.configs_efficienttam import EFFICIENTTAM_NAMES
+
+    folder = args.official_etam if config in EFFICIENTTAM_NAMES else args.official_sam2
+    return Path(folder) if folder else None
+
+
+def official_pass(source: Path, config: str, weights: dict, jpegs: str,
+                  points: list[tuple[float, float]], dtype: torch.dtype) -> Callable[[], object]:
+    """The official video predictor of ``config`` (loaded with ``weights``) prompted like ours
+    on frame 0; returns the step that propagates one frame (bfloat16 runs under autocast)."""
+    import contextlib
+    import importlib
+
+    from hydra import initialize_config_module
+    from hydra.core.global_hydra import GlobalHydra
+
+    etam = config.startswith("efficienttam")
+    package = "efficient_track_anything" if etam else "sam2"
+    if str(source) not in sys.path:
+        sys.path.insert(0, str(source))
+    GlobalHydra.instance().clear()  # each official package initialises hydra with its configs
+    initialize_config_module(package, version_base="1.2")
+    if etam:
+        build = importlib.import_module(f"{package}.build_efficienttam")
+        predictor = build.build_efficienttam_video_predictor(
+            f"configs/efficienttam/{config}.yaml", None, device="cpu")
+    else:
+        build = importlib.import_module(f"{package}.build_sam")
+        folder = "sam2.1" if config.startswith("sam2.1") else "sam2"
+        predictor = build.build_sam2_video_predictor(f"configs/{folder}/{config}.yaml", None,
+                                                     device="cpu")
+    predictor.load_state_dict(weights, strict=True)
+
+    def precision():
+        if dtype == torch.float32:
+            return contextlib.nullcontext()
+        return torch.autocast("cpu", dtype=dtype)
+
+    with torch.inference_mode(), precision():
+        state = predictor.init_state(jpegs)
+        for oid, (x, y) in enumerate(points, start=1):
+            predictor.add_new_points_or_box(state, frame_idx=0, obj_id=oid,
+                                            points=np.array([[x, y]], np.float32),
+                                            labels=np.array([1], np.int32))
+    frames = predictor.propagate_in_video(state)
+
+    def step() -> object:
+        with torch.inference_mode(), precision():
+            return next(frames)
+
+    return step
 
 
 def main() -> None:
@@ -276,6 +360,10 @@ def main() -> None:
                    choices=["float32", "bfloat16"])
     p.add_argument("--model", nargs="+", required=True,
                    help="configs; ratios are against the first")
+    p.add_argument("--official-sam2", metavar="DIR",
+                   help="official SAM 2 source folder: time it on the SAM 2 configs too")
+    p.add_argument("--official-etam", metavar="DIR",
+                   help="official EfficientTAM source folder: time it on its configs too")
     p = sub.add_parser("rss")
     p.add_argument("--lengths", type=int, nargs="+", default=[100, 1000])
     p = sub.add_parser("retrack")
