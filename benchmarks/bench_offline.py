@@ -280,27 +280,33 @@ def confidence_cv(args) -> int:
     return 0
 
 
-#: Click settings searched by ``--prompts --cv`` (module constants of the click path).
+#: Click settings searched by ``--prompts --cv`` (module constants of the click path: the
+#: colour growth's ring and margin). CLICK_RATIO, ROI_MARGIN and GEO_CUT_SCALE were chosen
+#: the same way before the growth existed (1.0 / 0.65 / 1.0 in every fold) and stay fixed.
 CLICK_GRID: list[dict] = [
-    {"CLICK_RATIO": r, "ROI_MARGIN": m, "GEO_CUT_SCALE": c}
-    for r in (0.85, 1.0, 1.2) for m in (0.5, 0.65, 0.8) for c in (0.75, 1.0)
+    {"RING_FRAC": r, "MARGIN": m} for r in (0.25, 0.4, 0.6, 0.8) for m in (0.25, 0.5, 1.0)
 ]
 
 
 def click_cv(args) -> int:
     """Leave-one-clip-out choice among ``CLICK_GRID``; prints the held-out click IoU."""
-    from segmentation.offline import click, initial
+    from segmentation.offline import click, colour_growth, initial
+
+    modules = (click, colour_growth, initial)
+
+    def owner(name: str):
+        return next(m for m in modules if hasattr(m, name))
 
     cases = []
     for seq in args.seqs:
         seq_dir = CLIPS / f"davis2016_{seq}"
         frames, gts = JpegFolder(seq_dir / "JPEGImages"), ground_truth(seq_dir)
         cases += [(seq, frames.read(f), gts[f] == 1) for f in (0, 20, 40)]
-    saved = {k: getattr(click if hasattr(click, k) else initial, k) for k in CLICK_GRID[0]}
+    saved = {k: getattr(owner(k), k) for k in CLICK_GRID[0]}
     table = np.zeros((len(CLICK_GRID), len(cases)))
     for g, setting in enumerate(CLICK_GRID):
         for k, v in setting.items():
-            setattr(click if hasattr(click, k) else initial, k, v)
+            setattr(owner(k), k, v)
         for c, (_, frame, gt) in enumerate(cases):
             prompt = initial.FramePrompt(np.array([innermost_point(gt)], np.float32),
                                          np.array([1], np.int32), None, None)
@@ -308,7 +314,7 @@ def click_cv(args) -> int:
             table[g, c] = np.count_nonzero(mask & gt) / np.count_nonzero(mask | gt)
         print(f"setting {g} {setting}: mean IoU {table[g].mean():.3f}", flush=True)
     for k, v in saved.items():
-        setattr(click if hasattr(click, k) else initial, k, v)
+        setattr(owner(k), k, v)
     held = []
     for seq in args.seqs:
         test = np.array([s == seq for s, _, _ in cases])

@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 
 from segmentation.offline.click import ClickGeometry
+from segmentation.offline.colour_growth import grow_by_colour
 from segmentation.offline.masks import Roi, grow_box, mask_bbox, remove_specks
 
 
@@ -188,7 +189,8 @@ def _clicks_only(frame_rgb: np.ndarray, prompt: FramePrompt, work_side_px: int,
                  iterations: int, excluded: np.ndarray | None) -> np.ndarray:
     """Clicks without a box or mask: GrabCut from the geodesic "probable object" and from a
     disc in a fixed-size region, keeping the result whose outline follows stronger edges
-    (:mod:`segmentation.offline.click`)."""
+    (:mod:`segmentation.offline.click`), grown by colour into the thin parts GrabCut cut off
+    (:mod:`segmentation.offline.colour_growth`)."""
     height, width = frame_rgb.shape[:2]
     roi = _points_roi(prompt, width, height)
     disc = _cut(frame_rgb, prompt, roi, _trimap(prompt, roi, None), work_side_px, iterations,
@@ -196,7 +198,7 @@ def _clicks_only(frame_rgb: np.ndarray, prompt: FramePrompt, work_side_px: int,
     geometry = ClickGeometry(frame_rgb)
     region = geometry.probable_object(prompt.points, prompt.labels, excluded)
     if region is None or not region.any():
-        return disc
+        return grow_by_colour(frame_rgb, disc, excluded)
     roi = geometry.roi(region)
     labels = np.full((roi.height, roi.width), cv2.GC_PR_BGD, np.uint8)
     labels[roi.crop(geometry.upscale(region))] = cv2.GC_PR_FGD
@@ -204,9 +206,9 @@ def _clicks_only(frame_rgb: np.ndarray, prompt: FramePrompt, work_side_px: int,
     _seed_clicks(labels, prompt, roi)
     side = max(2, round(max(roi.width, roi.height) * geometry.scale * GEO_CUT_SCALE))
     geodesic = _cut(frame_rgb, prompt, roi, labels, side, iterations, excluded)
-    if geometry.outline_contrast(geodesic) > geometry.outline_contrast(disc):
-        return geodesic
-    return disc
+    best = geodesic if geometry.outline_contrast(geodesic) > geometry.outline_contrast(disc) \
+        else disc
+    return grow_by_colour(frame_rgb, best, excluded)
 
 
 def _box_guess(frame_rgb: np.ndarray, box: tuple[float, float, float, float],

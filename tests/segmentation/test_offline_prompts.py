@@ -4,6 +4,7 @@ while tracking."""
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from segmentation.offline import OfflineTracker
@@ -67,6 +68,36 @@ def test_a_click_gives_the_object_under_it_not_its_lookalike():
         0, 1, points=[[xs.mean(), ys.mean()]], labels=[1]).mask(1)
     assert iou(mask, masks[0]) > 0.7
     assert not (mask & twin_mask[0]).any()
+
+
+def _swan(h: int = 240, w: int = 320):
+    """A dark body with a thin neck of the same colours, a yellow block touching the body, on
+    a green-blue texture: frame (H×W×3 uint8) and body, neck, block masks (H×W bool)."""
+    rng = np.random.default_rng(3)
+    coarse = rng.integers(0, 256, (h // 8 + 1, w // 8 + 1, 3)).astype(np.float32)
+    frame = np.kron(coarse, np.ones((8, 8, 1)))[:h, :w]
+    frame[..., 0] *= 0.3
+    frame[..., 1] = 100 + 0.6 * frame[..., 1]
+    body, neck = np.zeros((h, w), np.uint8), np.zeros((h, w), np.uint8)
+    cv2.ellipse(body, (130, 160), (60, 30), 0, 0, 360, 1, -1)
+    cv2.line(neck, (175, 150), (215, 50), 1, 5)
+    obj = (body | neck) > 0
+    frame[obj] = rng.integers(15, 45, (int(obj.sum()), 3))
+    block = np.zeros((h, w), bool)
+    block[185:215, 60:110] = True
+    block &= ~obj
+    frame[block] = (230, 210, 40)
+    return frame.astype(np.uint8), body > 0, neck > 0, block
+
+
+def test_a_click_keeps_the_thin_parts_of_the_object():
+    """GrabCut alone cut the neck half off (57 % kept); the colour growth gives it back and
+    stops at the touching block of other colours."""
+    frame, body, neck, block = _swan()
+    mask = OfflineTracker(frame[None]).add_prompt(0, 1, points=[[130, 160]], labels=[1]).mask(1)
+    assert np.count_nonzero(mask & neck) > 0.9 * neck.sum()
+    assert iou(mask, body | neck) > 0.9
+    assert np.count_nonzero(mask & block) < 0.02 * block.sum()
 
 
 def test_two_tracked_objects_never_overlap():
