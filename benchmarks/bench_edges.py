@@ -1,19 +1,11 @@
-"""Edge quality benchmarks of issue 20 (upsampling proxy, matting, flicker).
+"""Edge quality benchmarks of issue 20 (matting, speed, flicker; the shared metrics).
 
-    .venv/bin/python benchmarks/bench_edges.py upsample [--step 1] [--cv]
     .venv/bin/python benchmarks/bench_edges.py matting [--tune]
     .venv/bin/python benchmarks/bench_edges.py speed
     .venv/bin/python benchmarks/bench_edges.py flicker [--band 6] [--steady 1 2]
 
-``upsample`` — a perfect low-resolution prediction: every ground-truth mask of the six
-DAVIS-2016 clips in ../shared/clips is shrunk to a 256×256 soft map (area average, like the
-model's S/4 output of a square S×S input), enlarged back to 854×480 by (a) bilinear and
-(b) the guided upsampling of ``segmentation.upsample``, thresholded at 0.5, and scored
-against the ground truth: J (IoU) and boundary F at the DAVIS tolerance (0.008 × diagonal
-= 8 px) and at 2 px. ``--cv`` tunes (radius, eps) by leave-one-clip-out: each clip is scored
-with the setting that is best on the other five, and that is the figure reported.
-
-The other sub-commands are described in their functions.
+The upsampling proxy is ``benchmarks/bench_upsample.py`` (it uses the metrics here).
+The sub-commands are described in their functions.
 """
 
 from __future__ import annotations
@@ -38,11 +30,9 @@ from edge_composites import ArrayClip, Composite, composites, moving_clip, stati
 from rendering.effects.base import EffectContext  # noqa: E402
 from rendering.effects.edge_matting import refine_edge  # noqa: E402
 from rendering.effects.refine import MaskRefinement  # noqa: E402
-from segmentation.upsample import GuidedParams, guided_upsample_probability  # noqa: E402
 
 CLIPS = ROOT.parent / "shared" / "clips"
 SEQS = ["blackswan", "bmx-trees", "camel", "dog", "libby", "soapbox"]
-LOW_RES = 256
 
 
 # ----------------------------------------------------------------------------- metrics
@@ -76,12 +66,6 @@ def jaccard(pred: np.ndarray, gt: np.ndarray) -> float:
     return 1.0 if union == 0 else float((pred & gt).sum() / union)
 
 
-def scores(pred: np.ndarray, gt: np.ndarray) -> tuple[float, float, float]:
-    """(J, F at 0.008·diagonal, F at 2 px)."""
-    tol = math.ceil(0.008 * math.hypot(*gt.shape))
-    return jaccard(pred, gt), boundary_f(pred, gt, tol), boundary_f(pred, gt, 2)
-
-
 # ----------------------------------------------------------------------------- data
 def clip_frames(seq: str, step: int = 1) -> list[tuple[np.ndarray, np.ndarray]]:
     """(H×W×3 uint8 RGB frame, H×W bool ground truth) pairs of a DAVIS clip."""
@@ -94,65 +78,6 @@ def clip_frames(seq: str, step: int = 1) -> list[tuple[np.ndarray, np.ndarray]]:
         gt = np.array(Image.open(g))
         out.append((frame, (gt > 0) & (gt != 255)))
     return out
-
-
-def low_res_of(gt: np.ndarray) -> np.ndarray:
-    """The perfect 256×256 soft prediction of a ground-truth mask."""
-    return cv2.resize(gt.astype(np.float32), (LOW_RES, LOW_RES), interpolation=cv2.INTER_AREA)
-
-
-def bilinear(low: np.ndarray, height: int, width: int) -> np.ndarray:
-    return cv2.resize(low, (width, height), interpolation=cv2.INTER_LINEAR)
-
-
-def score_clip(pairs, params: GuidedParams | None) -> np.ndarray:
-    """Mean (J, F, F2px) over a clip's frames; bilinear when ``params`` is None."""
-    rows = []
-    for frame, gt in pairs:
-        low = low_res_of(gt)
-        h, w = gt.shape
-        prob = bilinear(low, h, w) if params is None else \
-            guided_upsample_probability(low, frame, params)
-        rows.append(scores(prob >= 0.5, gt))
-    return np.mean(rows, axis=0)
-
-
-# ----------------------------------------------------------------------------- upsample
-GRID = [GuidedParams(r, e, s) for r, e, s in itertools.product(
-    (2.0, 3.0, 5.0, 8.0), (1e-4, 1e-3, 1e-2), (1,))]
-
-
-def upsample(step: int, cv: bool) -> None:
-    data = {s: clip_frames(s, step) for s in SEQS}
-    base = {s: score_clip(data[s], None) for s in SEQS}
-    if not cv:
-        grid = [GuidedParams()]
-    else:
-        grid = GRID
-    table = {(s, g): score_clip(data[s], g) for s in SEQS for g in grid}
-    print(f"{'clip':10s} {'J bil':>6s} {'J gui':>6s} {'F bil':>6s} {'F gui':>6s} "
-          f"{'F2 bil':>6s} {'F2 gui':>6s}  setting (chosen on the other clips)")
-    chosen_rows = []
-    for s in SEQS:
-        others = [o for o in SEQS if o != s]
-        best = max(grid, key=lambda g: np.mean([table[o, g][0] + table[o, g][1]
-                                                 for o in others]))
-        row = table[s, best]
-        chosen_rows.append(row)
-        b = base[s]
-        print(f"{s:10s} {b[0]:6.4f} {row[0]:6.4f} {b[1]:6.4f} {row[1]:6.4f} "
-              f"{b[2]:6.4f} {row[2]:6.4f}  r={best.radius_px:g} eps={best.eps:g}")
-    b = np.mean(list(base.values()), axis=0)
-    g = np.mean(chosen_rows, axis=0)
-    print(f"{'mean':10s} {b[0]:6.4f} {g[0]:6.4f} {b[1]:6.4f} {g[1]:6.4f} "
-          f"{b[2]:6.4f} {g[2]:6.4f}")
-    print(f"ΔJ {g[0] - b[0]:+.4f}  ΔF {g[1] - b[1]:+.4f}  ΔF(2 px) {g[2] - b[2]:+.4f}"
-          + ("  (leave-one-clip-out)" if cv else "  (default setting)"))
-    if cv:
-        overall = max(grid, key=lambda q: np.mean([table[o, q][0] + table[o, q][1]
-                                                    for o in SEQS]))
-        print(f"best on all six (in-sample, not the figure): r={overall.radius_px:g} "
-              f"eps={overall.eps:g}")
 
 
 # ----------------------------------------------------------------------------- matting
@@ -397,9 +322,6 @@ def figure(out: Path) -> None:
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
-    up = sub.add_parser("upsample")
-    up.add_argument("--step", type=int, default=1, help="use every n-th frame")
-    up.add_argument("--cv", action="store_true")
     mat = sub.add_parser("matting")
     mat.add_argument("--per-clip", type=int, default=4, help="composites per DAVIS clip")
     mat.add_argument("--tune", action="store_true",
@@ -413,9 +335,7 @@ def main(argv: list[str] | None = None) -> None:
     fig = sub.add_parser("figure")
     fig.add_argument("out", type=Path)
     args = ap.parse_args(argv)
-    if args.cmd == "upsample":
-        upsample(args.step, args.cv)
-    elif args.cmd == "matting":
+    if args.cmd == "matting":
         matting(args.per_clip, args.tune)
     elif args.cmd == "speed":
         speed(args.runs)
