@@ -8,9 +8,12 @@ tokens at the end), then an MLP; pre-norm residual blocks, final LayerNorm. Infe
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+import torch
 from torch import Tensor, nn
 
 from segmentation.sam2.pooled_attention import PooledRoPEAttention
@@ -44,6 +47,59 @@ def _rope_attention(hp: dict[str, Any]) -> RoPEAttention:
     )
 
 
+@dataclass(frozen=True)
+class SpatialMemory:
+    """One spatial memory frame as :meth:`MemoryAttention.forward_frames` reads it.
+
+    ``features`` (mem_dim, H, W) any dtype (the tracker stores bfloat16); ``slot`` the row
+    of the temporal encoding table added to every token (its age in the memory bank).
+    ``features`` is also the identity under which :class:`MemoryProjections` keeps the
+    frame's keys and values.
+    """
+
+    features: Tensor
+    slot: int
+
+
+class MemoryProjections:
+    """Cross-attention keys/values of the memory frames read in the last tracking step.
+
+    A frame stays in the bank for ``num_maskmem`` steps while only its temporal slot
+    changes, so its per-layer projections (the keys rotated, without bias and temporal
+    encoding) are computed once; :meth:`keep_used` drops those of frames the last step did
+    not read. Memory: per frame and layer 2 × H·W × d_model values in the model's dtype.
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[Any, Any] = {}
+        self._used: set[Any] = set()
+
+    def get(self, key: tuple, make: Callable[[], Any], owner: object = None) -> Any:
+        """The entry under ``key`` (made on first use); marks it used. ``owner``: the object
+        whose ``id`` is in the key, held with the entry so the id stays its own."""
+        self._used.add(key)
+        if key not in self._entries:
+            self._entries[key] = (owner, make())
+        return self._entries[key][1]
+
+    def keep_used(self) -> None:
+        """Forget every entry not read since the last call."""
+        self._entries = {k: v for k, v in self._entries.items() if k in self._used}
+        self._used = set()
+
+    @property
+    def nbytes(self) -> int:
+        def size(item: Any) -> int:
+            if isinstance(item, Tensor):
+                return item.numel() * item.element_size()
+            return sum(size(x) for x in item)
+
+        return sum(size(value) for _, value in self._entries.values())
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
 class MemoryAttentionLayer(nn.Module):
     """One layer; tensors are batch-first (B, tokens, channels)."""
 
@@ -74,8 +130,22 @@ class MemoryAttentionLayer(nn.Module):
         q = x + query_pos if self.pos_enc_at_cross_attn_queries else x
         k = memory + memory_pos if self.pos_enc_at_cross_attn_keys else memory
         tgt = tgt + self.cross_attn_image(q, k, memory, num_k_exclude_rope=num_k_exclude_rope)
+        return self._feed_forward(tgt)
+
+    def _feed_forward(self, tgt: Tensor) -> Tensor:
         x = self.norm3(tgt)
         return tgt + self.linear2(self.activation(self.linear1(x)))
+
+    def forward_projected(self, tgt: Tensor, query_pos: Tensor, keys: Tensor, values: Tensor,
+                          num_k_rope: int) -> Tensor:
+        """:meth:`forward` with the cross-attention's keys/values given (B, h, M, d)."""
+        x = self.norm1(tgt)
+        q = x + query_pos if self.pos_enc_at_attn else x
+        tgt = tgt + self.self_attn(q, q, x)
+        x = self.norm2(tgt)
+        q = x + query_pos if self.pos_enc_at_cross_attn_queries else x
+        tgt = tgt + self.cross_attn_image.attend_memory(q, keys, values, num_k_rope)
+        return self._feed_forward(tgt)
 
 
 class MemoryAttention(nn.Module):
@@ -115,6 +185,64 @@ class MemoryAttention(nn.Module):
         return self.norm(out)
 
 
+    def forward_frames(
+        self, curr: Tensor, curr_pos: Tensor, frames: Sequence[Sequence[SpatialMemory]],
+        spatial_pos: Tensor, temporal: Tensor, pointers: Tensor | None = None,
+        pointer_pos: Tensor | None = None, cache: MemoryProjections | None = None,
+    ) -> Tensor:
+        """:meth:`forward` with the memory given frame by frame, projections kept in ``cache``.
+
+        ``frames``: per batch item, its spatial memories (the same count for every item);
+        ``spatial_pos`` (H·W, mem_dim) their position encoding; ``temporal`` (S, mem_dim) the
+        temporal encodings the slots index; ``pointers``/``pointer_pos`` (B, P, mem_dim)
+        object-pointer tokens or None. Equals :meth:`forward` on the concatenated tokens
+        (``features + spatial_pos + temporal[slot]``, then pointers) up to rounding.
+        """
+        dtype = self.norm.weight.dtype
+        cache = MemoryProjections() if cache is None else cache
+        curr, curr_pos = curr.to(dtype), curr_pos.to(dtype)
+        spatial_pos, temporal = spatial_pos.to(dtype), temporal.to(dtype)
+        num_tokens = curr.shape[1]
+        num_k_rope = len(frames[0]) * num_tokens
+        ptr_kv = [None] * len(self.layers)
+        if pointers is not None and pointers.shape[1]:
+            ptr_in = pointers.to(dtype)
+            ptr_keys = ptr_in + pointer_pos.to(dtype)
+            ptr_kv = [layer.cross_attn_image.pointer_kv(
+                ptr_keys if layer.pos_enc_at_cross_attn_keys else ptr_in, ptr_in)
+                for layer in self.layers]
+        out = curr + 0.1 * curr_pos if self.pos_enc_at_input else curr
+        for index, layer in enumerate(self.layers):
+            attn = layer.cross_attn_image
+            keys, values = [], []
+            for item in frames:
+                k_item, v_item = [], []
+                for mem in item:
+                    k, v = cache.get((id(mem.features), index),
+                                     partial(self._frame_kv, layer, mem.features, spatial_pos),
+                                     owner=mem.features)
+                    encoding = temporal[mem.slot] if layer.pos_enc_at_cross_attn_keys else None
+                    offset = cache.get((index, mem.slot, num_tokens, dtype),
+                                       partial(attn.key_offset, encoding, num_tokens))
+                    k_item.append(k + offset)
+                    v_item.append(v)
+                keys.append(k_item)
+                values.append(v_item)
+            k_all = torch.stack([torch.cat(k, dim=-2) for k in keys])
+            v_all = torch.stack([torch.cat(v, dim=-2) for v in values])
+            if ptr_kv[index] is not None:
+                k_all = torch.cat([k_all, ptr_kv[index][0]], dim=-2)
+                v_all = torch.cat([v_all, ptr_kv[index][1]], dim=-2)
+            out = layer.forward_projected(out, curr_pos, k_all, v_all, num_k_rope)
+        return self.norm(out)
+
+    def _frame_kv(self, layer: MemoryAttentionLayer, features: Tensor,
+                  spatial_pos: Tensor) -> tuple[Tensor, Tensor]:
+        tokens = features.to(spatial_pos.device, spatial_pos.dtype).flatten(1).t()  # (H·W, C)
+        keys_in = tokens + spatial_pos if layer.pos_enc_at_cross_attn_keys else tokens
+        return layer.cross_attn_image.memory_frame_kv(keys_in, tokens)
+
+
 def build_memory_attention(hp: dict[str, Any]) -> MemoryAttention:
     """Memory attention from the manifest sub-dict ``hyperparameters["memory_attention"]``."""
     if not hp.get("batch_first", True):
@@ -122,4 +250,5 @@ def build_memory_attention(hp: dict[str, Any]) -> MemoryAttention:
     return MemoryAttention(hp)
 
 
-__all__ = ["MemoryAttention", "MemoryAttentionLayer", "build_memory_attention"]
+__all__ = ["MemoryAttention", "MemoryAttentionLayer", "MemoryProjections", "SpatialMemory",
+           "build_memory_attention"]

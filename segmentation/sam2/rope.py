@@ -116,6 +116,45 @@ class RoPEAttention(nn.Module):
         are spatial (memory frames of N tokens each); subclasses pool them."""
         return attend(q, k, v)
 
+    def memory_frame_kv(self, keys_in: Tensor, values_in: Tensor) -> tuple[Tensor, Tensor]:
+        """Keys and values of one spatial memory frame, for :meth:`attend_memory`.
+
+        ``keys_in`` (N, kv_dim) are the frame's tokens with the encodings that differ per
+        token (the spatial one), ``values_in`` (N, kv_dim) the tokens; N = the queries' token
+        count. Returns rotated keys *without* the projection bias (h, N, d) and values
+        (h, N, d): keys are linear in their input and RoPE is linear per token, so a
+        constant per-frame encoding (temporal slot) and the bias are added later with
+        :meth:`key_offset` — the same keys up to rounding, and a frame's projections can be
+        kept while its temporal slot changes from one tracked frame to the next.
+        """
+        k = self._split_heads(F.linear(keys_in, self.k_proj.weight)[None])[0]
+        cos, sin = self._rope_tables(k.shape[-2], k.device)
+        return rotate_pairs(k, cos, sin), self._split_heads(self.v_proj(values_in)[None])[0]
+
+    def key_offset(self, encoding: Tensor | None, num_tokens: int) -> Tensor:
+        """Rotated (h, N, d) keys of the constant input ``encoding`` (kv_dim,) plus the
+        bias (or of the bias alone), to add to :meth:`memory_frame_kv`'s keys."""
+        const = self.k_proj.bias
+        if encoding is not None:
+            const = const + F.linear(encoding, self.k_proj.weight)
+        h = self.num_heads
+        tiled = const.reshape(h, 1, -1).expand(h, num_tokens, -1)
+        cos, sin = self._rope_tables(num_tokens, const.device)
+        return rotate_pairs(tiled, cos, sin)
+
+    def pointer_kv(self, keys_in: Tensor, values_in: Tensor) -> tuple[Tensor, Tensor]:
+        """Keys and values (B, h, P, d) of tokens without rotation (object pointers)."""
+        return (self._split_heads(self.k_proj(keys_in)), self._split_heads(self.v_proj(values_in)))
+
+    def attend_memory(self, q: Tensor, k: Tensor, v: Tensor, num_k_rope: int) -> Tensor:
+        """Like :meth:`forward` with keys/values already projected and rotated (B, h, M, d),
+        the first ``num_k_rope`` of them spatial; queries (B, N, embedding_dim)."""
+        q = self._split_heads(self.q_proj(q))
+        cos, sin = self._rope_tables(q.shape[-2], q.device)
+        out = self._attention(rotate_pairs(q, cos, sin), k, v, num_k_rope)
+        b, h, n, d = out.shape
+        return self.out_proj(out.transpose(1, 2).reshape(b, n, h * d))
+
     def forward(self, q: Tensor, k: Tensor, v: Tensor, num_k_exclude_rope: int = 0) -> Tensor:
         q = self._split_heads(self.q_proj(q))
         k = self._split_heads(self.k_proj(k))

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
+from segmentation.sam2.memory_attention import SpatialMemory
 from segmentation.tracker.memory_bank import FrameOutput, ObjectMemory
 from segmentation.tracker.model_port import FrameFeatures, ModelPort
 from segmentation.tracker.settings import ModelSettings
@@ -97,41 +98,38 @@ def sine_1d(positions: Tensor, dim: int, temperature: float = 10000.0) -> Tensor
     return torch.cat([angles.sin(), angles.cos()], dim=-1)
 
 
-def memory_tokens(port: ModelPort, refs: MemoryRefs, mem_pos: Tensor, num_frames: int
-                  ) -> tuple[Tensor, Tensor, int]:
-    """Tokens (M, mem_dim) and their encodings (M, mem_dim) of one object; pointer count."""
+def pointer_tokens(port: ModelPort, refs: MemoryRefs, num_frames: int
+                   ) -> tuple[Tensor, Tensor]:
+    """Object-pointer tokens (P, mem_dim) of one object and their encodings (P, mem_dim);
+    P = pointers × hidden_dim/mem_dim (each pointer is split into mem_dim-sized tokens)."""
     s = port.settings
     dtype = port.dtype
-    feats, pos = [], []
-    for t_pos, out in refs.spatial:
-        assert out.memory is not None
-        feats.append(out.memory.to(port.device, dtype).flatten(1).t())
-        pos.append(mem_pos + port.maskmem_tpos_enc[s.num_maskmem - t_pos - 1].reshape(1, -1))
-    num_ptr_tokens = 0
-    if refs.pointers:
-        ptrs = torch.stack([out.obj_ptr.to(port.device, dtype) for _, out in refs.pointers])
-        count = ptrs.shape[0]
-        if s.add_tpos_enc_to_obj_ptrs:
-            t_max = min(num_frames, s.max_obj_ptrs_in_encoder) - 1
-            dists = torch.tensor([d for d, _ in refs.pointers], device=port.device)
-            tdim = s.hidden_dim if s.proj_tpos_enc_in_obj_ptrs else s.mem_dim
-            ptr_pos = sine_1d(dists / t_max, tdim).to(dtype)
-            ptr_pos = port.obj_ptr_tpos_proj(ptr_pos)
-        else:
-            ptr_pos = ptrs.new_zeros(count, s.mem_dim)
-        split = s.hidden_dim // s.mem_dim
-        if split > 1:
-            ptrs = ptrs.reshape(count * split, s.mem_dim)
-            ptr_pos = ptr_pos.repeat_interleave(split, dim=0)
-        feats.append(ptrs)
-        pos.append(ptr_pos)
-        num_ptr_tokens = ptrs.shape[0]
-    return torch.cat(feats), torch.cat(pos), num_ptr_tokens
+    if not refs.pointers:
+        empty = torch.zeros((0, s.mem_dim), dtype=dtype, device=port.device)
+        return empty, empty
+    ptrs = torch.stack([out.obj_ptr.to(port.device, dtype) for _, out in refs.pointers])
+    count = ptrs.shape[0]
+    if s.add_tpos_enc_to_obj_ptrs:
+        t_max = min(num_frames, s.max_obj_ptrs_in_encoder) - 1
+        dists = torch.tensor([d for d, _ in refs.pointers], device=port.device)
+        tdim = s.hidden_dim if s.proj_tpos_enc_in_obj_ptrs else s.mem_dim
+        ptr_pos = port.obj_ptr_tpos_proj(sine_1d(dists / t_max, tdim).to(dtype))
+    else:
+        ptr_pos = ptrs.new_zeros(count, s.mem_dim)
+    split = s.hidden_dim // s.mem_dim
+    if split > 1:
+        ptrs = ptrs.reshape(count * split, s.mem_dim)
+        ptr_pos = ptr_pos.repeat_interleave(split, dim=0)
+    return ptrs, ptr_pos
 
 
 def condition(port: ModelPort, features: FrameFeatures, refs: list[MemoryRefs | None],
               num_frames: int) -> Tensor:
-    """Image embeddings (B, C, H, W) for B objects; None refs = initial conditioning frame."""
+    """Image embeddings (B, C, H, W) for B objects; None refs = initial conditioning frame.
+
+    The memory attention keeps each memory frame's key/value projections in
+    ``port.projections`` while consecutive calls read it (see ``MemoryProjections``).
+    """
     top = features.top
     _, c, h, w = top.shape
     out = torch.empty((len(refs), c, h, w), dtype=top.dtype, device=top.device)
@@ -143,21 +141,25 @@ def condition(port: ModelPort, features: FrameFeatures, refs: list[MemoryRefs | 
             groups.setdefault(r.layout, []).append(i)
     if not groups:
         return out
+    s = port.settings
+    cache = port.projections_for(sum(len(r.spatial) for r in refs if r is not None))
     curr = top.flatten(2).transpose(1, 2)  # (1, HW, C)
     curr_pos = features.top_pos.flatten(2).transpose(1, 2)
     mem_pos = port.memory_encoder.position_encoding(1, h, w, top.device)
     mem_pos = mem_pos.to(top.dtype).flatten(2)[0].t()  # (HW, mem_dim)
+    temporal = port.maskmem_tpos_enc.reshape(s.num_maskmem, -1)
     for members in groups.values():
-        toks = [memory_tokens(port, refs[i], mem_pos, num_frames) for i in members]
-        memory = torch.stack([t[0] for t in toks])
-        memory_pos = torch.stack([t[1] for t in toks])
+        frames = [[SpatialMemory(o.memory, s.num_maskmem - t_pos - 1)
+                   for t_pos, o in refs[i].spatial] for i in members]
+        ptrs = [pointer_tokens(port, refs[i], num_frames) for i in members]
         batch = len(members)
-        fused = port.memory_attention(
-            curr.expand(batch, -1, -1), curr_pos.expand(batch, -1, -1), memory, memory_pos,
-            num_obj_ptr_tokens=toks[0][2],
-        )
+        fused = port.memory_attention.forward_frames(
+            curr.expand(batch, -1, -1), curr_pos.expand(batch, -1, -1), frames, mem_pos,
+            temporal, torch.stack([p[0] for p in ptrs]), torch.stack([p[1] for p in ptrs]),
+            cache=cache)
         out[members] = fused.transpose(1, 2).reshape(batch, c, h, w).to(out.dtype)
     return out
 
 
-__all__ = ["MemoryRefs", "condition", "gather_refs", "closest_cond_frames", "sine_1d"]
+__all__ = ["MemoryRefs", "condition", "gather_refs", "closest_cond_frames", "pointer_tokens",
+           "sine_1d"]

@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING
 import torch
 from torch import Tensor
 
+from segmentation.sam2.memory_attention import MemoryProjections
 from segmentation.tracker.settings import ModelSettings
+
+#: Most bytes the kept memory projections may hold (per tracker). Per memory frame they
+#: take 2 × layers × tokens × 256 values: 4 MB for the 512-pixel EfficientTAM models in
+#: bfloat16 (8 objects × 7 memories fit), 16.8 MB for 1024-pixel models (1-3 objects fit).
+PROJECTIONS_BUDGET_BYTES = 512 * 2**20
 
 if TYPE_CHECKING:
     from segmentation.sam2.model import ImageFeatures, SAM2Model, SamHeadsOutput
@@ -68,6 +74,27 @@ class ModelPort:
         self.no_mem_embed: Tensor = model.no_mem_embed
         self.no_obj_embed_spatial: Tensor | None = model.no_obj_embed_spatial
         self.obj_ptr_tpos_proj = model.obj_ptr_tpos_proj
+        self._projections = MemoryProjections()
+
+    def projections_for(self, num_memory_frames: int) -> MemoryProjections | None:
+        """The memory attention's kept key/value projections for a step that reads
+        ``num_memory_frames`` spatial memories (all objects), or None when keeping them
+        would exceed :data:`PROJECTIONS_BUDGET_BYTES` (then they are recomputed every step,
+        as the official tracker does). Entries the previous step did not read are dropped.
+        """
+        side = self.settings.image_size // 16  # the memory attention's token grid
+        per_frame = (2 * len(self.memory_attention.layers) * side * side
+                     * self.settings.hidden_dim * self.no_mem_embed.element_size())
+        if num_memory_frames * per_frame > PROJECTIONS_BUDGET_BYTES:
+            self._projections = MemoryProjections()
+            return None
+        self._projections.keep_used()
+        return self._projections
+
+    @property
+    def projections_nbytes(self) -> int:
+        """Bytes held by the kept memory projections."""
+        return self._projections.nbytes
 
     @property
     def device(self) -> torch.device:

@@ -139,3 +139,71 @@ def test_memory_modules_forward_shapes_micro_sizes():
     feats, pos = enc(torch.randn(2, 32, 16, 16), torch.randn(2, 1, 256, 256))
     assert feats.shape == (2, 8, 16, 16) and pos.shape == (2, 8, 16, 16)
     assert torch.equal(pos[0], pos[1])
+
+
+def _small_memory_attention(kind: str) -> torch.nn.Module:
+    """Two layers, 32 channels, 2 heads, 8×8 tokens, 16-channel memories."""
+    def attn(kv_in_dim: int | None, k_repeat: bool, kind: str = "RoPEAttention") -> dict:
+        return {"type": kind, "embedding_dim": 32, "num_heads": 2, "kv_in_dim": kv_in_dim,
+                "rope_theta": 10000.0, "rope_k_repeat": k_repeat, "feat_sizes": [8, 8]}
+    layer = {"d_model": 32, "dim_feedforward": 64, "activation": "relu",
+             "pos_enc_at_attn": False, "pos_enc_at_cross_attn_keys": True,
+             "pos_enc_at_cross_attn_queries": False, "self_attention": attn(None, False),
+             "cross_attention": attn(16, True, kind)}
+    torch.manual_seed(5)
+    module = build_memory_attention({"d_model": 32, "num_layers": 2, "layer": layer,
+                                     "pos_enc_at_input": True, "batch_first": True})
+    with torch.no_grad():
+        for p in module.parameters():
+            p.add_(torch.randn_like(p) * 0.1)  # non-zero biases and LayerNorm shifts
+    return module.eval()
+
+
+@pytest.mark.parametrize("kind", ["RoPEAttention", "EfficientRoPEAttention1",
+                                  "EfficientRoPEAttention2"])
+def test_frame_by_frame_memory_attention_equals_concatenated_tokens(kind):
+    """``forward_frames`` (keys projected once per memory frame, its temporal encoding and the
+    bias added afterwards) computes what ``forward`` computes on the concatenated tokens, also
+    on the next step, when the kept frames moved to other temporal slots."""
+    from segmentation.sam2.memory_attention import MemoryProjections, SpatialMemory
+
+    module = _small_memory_attention(kind)
+    g = torch.Generator().manual_seed(6)
+    curr, curr_pos = torch.randn(2, 64, 32, generator=g), torch.randn(2, 64, 32, generator=g)
+    feats = [torch.randn(16, 8, 8, generator=g).bfloat16() for _ in range(4)]
+    spatial_pos, temporal = torch.randn(64, 16, generator=g), torch.randn(7, 16, generator=g)
+    ptrs, ptr_pos = torch.randn(2, 6, 16, generator=g), torch.randn(2, 6, 16, generator=g)
+    cache = MemoryProjections()
+
+    def concatenated(frames):
+        mem = torch.stack([torch.cat([f.features.float().flatten(1).t() for f in item]
+                                     + [ptrs[b]]) for b, item in enumerate(frames)])
+        pos = torch.stack([torch.cat([spatial_pos + temporal[f.slot] for f in item]
+                                     + [ptr_pos[b]]) for b, item in enumerate(frames)])
+        return module(curr, curr_pos, mem, pos, num_obj_ptr_tokens=6)
+
+    with torch.no_grad():
+        for step in range(2):  # step 1: the same frames one slot older, a new frame first
+            frames = [[SpatialMemory(feats[0], 6)]
+                      + [SpatialMemory(feats[(i + step) % 4], i + step) for i in (1, 2)],
+                      [SpatialMemory(feats[3], 6), SpatialMemory(feats[1 + step], 3),
+                       SpatialMemory(feats[2], 1 + step)]]
+            fast = module.forward_frames(curr, curr_pos, frames, spatial_pos, temporal,
+                                         ptrs, ptr_pos, cache=cache)
+            assert torch.allclose(fast, concatenated(frames), atol=1e-5), step
+            cache.keep_used()
+    # kept: what step 1 read, per layer: frames 0, 2, 3 and the offsets of slots 2, 3, 6
+    assert len(cache) == 2 * (3 + 3)
+
+
+def test_memory_projections_forget_frames_no_longer_read():
+    from segmentation.sam2.memory_attention import MemoryProjections
+
+    cache, a, b = MemoryProjections(), torch.zeros(4), torch.ones(4)
+    made = []
+    for step in range(3):
+        cache.get((id(a), 0), lambda: made.append("a") or (a,), owner=a)
+        if step == 0:
+            cache.get((id(b), 0), lambda: made.append("b") or (b,), owner=b)
+        cache.keep_used()
+    assert made == ["a", "b"] and len(cache) == 1 and cache.nbytes == 16
