@@ -1,14 +1,22 @@
 """Low-resolution mask logits → video resolution: bilinear (official) or image-guided.
 
-SAM 2 predicts S/4×S/4 logits (256×256 for the 1024 models) and the official path resizes
-them bilinearly, which turns every edge into a smooth blob at 1080p. ``"guided"`` runs a
-fast guided filter (He & Sun's sub-sampled form of He et al.'s guided filter) over the
-bilinear probability map with the frame as the colour guide: inside each window the
-output is a linear function of the frame's RGB, so the 0.5 crossing moves onto the colour
-edge while flat, confident regions keep their value (a constant input is a fixed point).
+SAM 2 predicts S/4×S/4 logits (256×256 for the 1024 models, 128×128 for the 512 ones) and
+the official path resizes them bilinearly. ``"guided"`` is a joint bilateral upsampling
+(Kopf et al. 2007) whose spatial kernel *is* bilinear interpolation: each output pixel
+averages its four low-res neighbours with their bilinear weights times a colour weight
+``exp(-|I(x) - Ī(cell)|² / 2σ²)``, where ``Ī(cell)`` is the frame's mean colour over that
+low-res cell. So a pixel takes its value from the neighbouring cells that look like it, and
+the edge moves onto the colour edge inside the cell it crosses. Where the neighbours have
+one colour (flat regions, texture finer than a cell that averages out) the weights are the
+bilinear ones: the output is the official one. It is computed only where it can move the
+edge — pixels whose four neighbours lie on both sides of the mask's level, and the pixels
+of the neighbouring cells (so the soft values do not jump right next to the edge) —;
+elsewhere it is bilinear exactly (with σ → ∞ it is bilinear everywhere). A weighted mean of
+the neighbours cannot leave their range, so the edge moves at most about one cell: it
+corrects where inside the cell it crosses, not a model that is a cell or more off.
 
-numpy + OpenCV only; CPU. Probabilities are ``sigmoid(logit)``; results go back to logits
-(clipped to ±:data:`LOGIT_LIMIT`), and an absent object (every logit exactly
+numpy + OpenCV only; CPU. Values are interpolated as given (logits here; the benchmark
+passes probabilities with ``threshold=0.5``); an absent object (every logit exactly
 :data:`~segmentation.types.ABSENT_LOGIT`) is returned unchanged.
 """
 
@@ -22,106 +30,81 @@ import numpy as np
 from segmentation.types import ABSENT_LOGIT
 
 UPSAMPLE_METHODS = ("bilinear", "guided")
-#: logits of guided output lie in ±this (sigmoid(12) rounds to 255/255 in the 8-bit store)
-LOGIT_LIMIT = 12.0
 
 
 @dataclass(frozen=True)
 class GuidedParams:
-    """Guided-filter settings, in output (video) pixels.
+    """Joint bilateral settings.
 
     Attributes:
-        radius_px: half-size of the box window at video resolution.
-        eps: regularisation on RGB in [0, 1]² units (larger = smoother, closer to bilinear).
-        work_scale: the coefficients are computed on the frame shrunk by this factor
-            (≥ 1) and bilinearly enlarged, which is the "fast" part of the filter.
+        colour_sigma: σ of the colour weight, RGB in [0, 1] (larger = closer to bilinear).
     """
 
-    radius_px: float = 6.0
-    eps: float = 1e-3
-    work_scale: int = 2
+    colour_sigma: float = 0.1
 
 
-def _box(x: np.ndarray, r: int) -> np.ndarray:
-    """Mean over a (2r+1)² window (reflected border), float32."""
-    return cv2.blur(x, (2 * r + 1, 2 * r + 1), borderType=cv2.BORDER_REFLECT)
+def _edge_band(low: np.ndarray, threshold: float, uy: np.ndarray, ux: np.ndarray
+               ) -> np.ndarray:
+    """H×W bool: pixels whose 2×2 low-res neighbours, or a neighbouring 2×2 block's, are on
+    both sides of ``threshold`` (only there can the colour weights move the edge).
 
-
-def guided_filter(guide: np.ndarray, src: np.ndarray, radius_px: int, eps: float
-                  ) -> tuple[np.ndarray, np.ndarray]:
-    """Coefficients of the colour guided filter: output = Σ_c a[..., c]·guide[..., c] + b.
-
-    Args:
-        guide: h×w×3 float32 (RGB in [0, 1]).
-        src: h×w float32 map to filter.
-        radius_px: box radius (≥ 1).
-        eps: regularisation.
-    Returns:
-        (a h×w×3 float32, b h×w float32), already window-averaged.
+    ``uy`` (H,) and ``ux`` (W,) are the pixels' continuous low-res coordinates.
     """
-    r = max(1, int(radius_px))
-    mean_i = _box(guide, r)
-    mean_p = _box(src, r)
-    ip = guide * src[..., None]
-    cov_ip = _box(ip, r) - mean_i * mean_p[..., None]
-    # 3×3 covariance of the guide per pixel (6 unique entries) + eps·I
-    pairs = ((0, 0), (0, 1), (0, 2), (1, 1), (1, 2), (2, 2))
-    prods = np.dstack([guide[..., i] * guide[..., j] for i, j in pairs])
-    var = _box(prods, r) - np.dstack([mean_i[..., i] * mean_i[..., j] for i, j in pairs])
-    s00, s01, s02, s11, s12, s22 = (var[..., k] for k in range(6))
-    s00, s11, s22 = s00 + eps, s11 + eps, s22 + eps
-    # inverse of a symmetric 3×3 by cofactors
-    c00 = s11 * s22 - s12 * s12
-    c01 = s02 * s12 - s01 * s22
-    c02 = s01 * s12 - s02 * s11
-    c11 = s00 * s22 - s02 * s02
-    c12 = s01 * s02 - s00 * s12
-    c22 = s00 * s11 - s01 * s01
-    det = s00 * c00 + s01 * c01 + s02 * c02
-    inv_det = 1.0 / np.maximum(det, 1e-12)
-    x, y, z = cov_ip[..., 0], cov_ip[..., 1], cov_ip[..., 2]
-    a = np.dstack([(c00 * x + c01 * y + c02 * z) * inv_det,
-                   (c01 * x + c11 * y + c12 * z) * inv_det,
-                   (c02 * x + c12 * y + c22 * z) * inv_det]).astype(np.float32)
-    b = mean_p - (a * mean_i).sum(axis=2)
-    return _box(a, r), _box(b.astype(np.float32), r)
+    inside = np.pad(low > threshold, 1, mode="edge")
+    # block (i, j) = cells (i-1..i, j-1..j) of the unpadded map, i.e. the neighbours of the
+    # pixels with floor(u) = i - 1
+    blocks = [inside[:-1, :-1], inside[1:, :-1], inside[:-1, 1:], inside[1:, 1:]]
+    mixed = (np.any(blocks, axis=0) & ~np.all(blocks, axis=0)).astype(np.uint8)
+    mixed = cv2.dilate(mixed, np.ones((3, 3), np.uint8))
+    rows = np.clip(np.floor(uy).astype(np.int64) + 1, 0, mixed.shape[0] - 1)
+    cols = np.clip(np.floor(ux).astype(np.int64) + 1, 0, mixed.shape[1] - 1)
+    return mixed[rows][:, cols].astype(bool)
 
 
-def guided_upsample_probability(low_res_prob: np.ndarray, frame: np.ndarray,
-                                params: GuidedParams = GuidedParams()) -> np.ndarray:
-    """h×w float32 probability map → H×W float32 in [0, 1], guided by ``frame``.
+def guided_upsample(low_res: np.ndarray, frame: np.ndarray,
+                    params: GuidedParams = GuidedParams(), threshold: float = 0.0
+                    ) -> np.ndarray:
+    """h×w float32 map (logits, or probabilities with ``threshold=0.5``) → H×W float32.
 
     Args:
-        low_res_prob: h×w float32 in [0, 1] (any aspect; stretched to the frame like SAM 2).
+        low_res: h×w float32 (any aspect; stretched to the frame like SAM 2).
         frame: H×W×3 uint8 RGB at the output resolution.
         params: see :class:`GuidedParams`.
+        threshold: the mask's level (the band follows its edge).
+    Returns:
+        H×W float32: bilinear outside the band, joint bilateral inside it.
     """
     height, width = frame.shape[:2]
-    s = max(1, int(params.work_scale))
-    wh, ww = max(1, round(height / s)), max(1, round(width / s))
-    small = cv2.resize(frame, (ww, wh), interpolation=cv2.INTER_AREA) if s > 1 else frame
-    guide = small.astype(np.float32) * np.float32(1.0 / 255.0)
-    p = cv2.resize(np.asarray(low_res_prob, np.float32), (ww, wh),
-                   interpolation=cv2.INTER_LINEAR)
-    a, b = guided_filter(guide, p, max(1, round(params.radius_px / s)), params.eps)
-    if s > 1:
-        a = cv2.resize(a, (width, height), interpolation=cv2.INTER_LINEAR)
-        b = cv2.resize(b, (width, height), interpolation=cv2.INTER_LINEAR)
-    full = frame.astype(np.float32) * np.float32(1.0 / 255.0)
-    q = b
-    for c in range(3):
-        q = q + a[..., c] * full[..., c]
-    return np.clip(q, 0.0, 1.0).astype(np.float32, copy=False)
-
-
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return (1.0 / (1.0 + np.exp(-np.clip(x, -60.0, 60.0)))).astype(np.float32)
-
-
-def _logit(p: np.ndarray) -> np.ndarray:
-    lim = 1.0 / (1.0 + np.exp(LOGIT_LIMIT))
-    p = np.clip(p, lim, 1.0 - lim)
-    return np.log(p / (1.0 - p)).astype(np.float32)
+    low = np.asarray(low_res, np.float32)
+    h, w = low.shape
+    out = cv2.resize(low, (width, height), interpolation=cv2.INTER_LINEAR)
+    # continuous low-res coordinates of the pixels (half-pixel centres, as cv2/F.interpolate)
+    row_u = (np.arange(height) + 0.5) * (h / height) - 0.5
+    col_u = (np.arange(width) + 0.5) * (w / width) - 0.5
+    ys, xs = np.nonzero(_edge_band(low, threshold, row_u, col_u))
+    if ys.size == 0:
+        return out
+    # the frame's mean colour over each low-res cell, and the band pixels' own colours
+    cell_rgb = cv2.resize(frame, (w, h), interpolation=cv2.INTER_AREA).astype(np.float32)
+    rgb = frame[ys, xs].astype(np.float32)
+    inv_two_var = np.float32(1.0 / (2.0 * (255.0 * params.colour_sigma) ** 2))
+    uy, ux = row_u[ys], col_u[xs]
+    y0, x0 = np.floor(uy).astype(np.int64), np.floor(ux).astype(np.int64)
+    num = np.zeros(ys.size, np.float64)
+    den = np.zeros(ys.size, np.float64)
+    for dy in (0, 1):
+        iy = np.clip(y0 + dy, 0, h - 1)
+        wy = 1.0 - np.abs(uy - (y0 + dy))
+        for dx in (0, 1):
+            ix = np.clip(x0 + dx, 0, w - 1)
+            weight = wy * (1.0 - np.abs(ux - (x0 + dx)))
+            dist2 = ((rgb - cell_rgb[iy, ix]) ** 2).sum(axis=1)
+            # the floor keeps the bilinear weights where every colour weight underflows
+            weight = weight * (np.exp(-dist2 * inv_two_var) + 1e-30)
+            num += weight * low[iy, ix]
+            den += weight
+    out[ys, xs] = (num / np.maximum(den, 1e-300)).astype(np.float32)
+    return out
 
 
 def upsample_logits(low_res: np.ndarray, height: int, width: int, method: str = "bilinear",
@@ -130,9 +113,8 @@ def upsample_logits(low_res: np.ndarray, height: int, width: int, method: str = 
     """O×h×w float32 logits → O×H×W float32 logits at video resolution.
 
     ``method="bilinear"``: the official resize (align_corners False; OpenCV's half-pixel
-    centres match it). ``"guided"``: :func:`guided_upsample_probability` with ``frame``
-    (H×W×3 uint8 RGB) as the guide; objects that are absent (all ``ABSENT_LOGIT``) stay
-    exactly absent.
+    centres match it). ``"guided"``: :func:`guided_upsample` with ``frame`` (H×W×3 uint8
+    RGB) as the guide; objects that are absent (all ``ABSENT_LOGIT``) stay exactly absent.
     """
     if method not in UPSAMPLE_METHODS:
         raise ValueError(f"upsample method must be one of {UPSAMPLE_METHODS}, got {method!r}")
@@ -146,5 +128,5 @@ def upsample_logits(low_res: np.ndarray, height: int, width: int, method: str = 
         else:
             if frame.shape[:2] != (height, width):
                 raise ValueError(f"guide frame is {frame.shape[:2]}, output {height}×{width}")
-            out[i] = _logit(guided_upsample_probability(_sigmoid(plane), frame, params))
+            out[i] = guided_upsample(plane, frame, params)
     return out
