@@ -212,27 +212,26 @@ class MemoryAttention(nn.Module):
                 ptr_keys if layer.pos_enc_at_cross_attn_keys else ptr_in, ptr_in)
                 for layer in self.layers]
         out = curr + 0.1 * curr_pos if self.pos_enc_at_input else curr
+        num_ptr = 0 if ptr_kv[0] is None else ptr_kv[0][0].shape[-2]
         for index, layer in enumerate(self.layers):
             attn = layer.cross_attn_image
-            keys, values = [], []
-            for item in frames:
-                k_item, v_item = [], []
-                for mem in item:
+            heads, head_dim = attn.num_heads, attn.internal_dim // attn.num_heads
+            shape = (len(frames), heads, num_k_rope + num_ptr, head_dim)
+            k_all, v_all = curr.new_empty(shape), curr.new_empty(shape)  # filled in place
+            for b, item in enumerate(frames):
+                for f, mem in enumerate(item):
                     k, v = cache.get((id(mem.features), index),
                                      partial(self._frame_kv, layer, mem.features, spatial_pos),
                                      owner=mem.features)
                     encoding = temporal[mem.slot] if layer.pos_enc_at_cross_attn_keys else None
                     offset = cache.get((index, mem.slot, num_tokens, dtype),
                                        partial(attn.key_offset, encoding, num_tokens))
-                    k_item.append(k + offset)
-                    v_item.append(v)
-                keys.append(k_item)
-                values.append(v_item)
-            k_all = torch.stack([torch.cat(k, dim=-2) for k in keys])
-            v_all = torch.stack([torch.cat(v, dim=-2) for v in values])
-            if ptr_kv[index] is not None:
-                k_all = torch.cat([k_all, ptr_kv[index][0]], dim=-2)
-                v_all = torch.cat([v_all, ptr_kv[index][1]], dim=-2)
+                    rows = slice(f * num_tokens, (f + 1) * num_tokens)
+                    torch.add(k, offset, out=k_all[b, :, rows])
+                    v_all[b, :, rows] = v
+            if num_ptr:
+                k_all[:, :, num_k_rope:] = ptr_kv[index][0]
+                v_all[:, :, num_k_rope:] = ptr_kv[index][1]
             out = layer.forward_projected(out, curr_pos, k_all, v_all, num_k_rope)
         return self.norm(out)
 

@@ -28,6 +28,18 @@ def test_resize_matches_pillow_landscape_and_square(shape, size):
     assert np.array_equal(resize_bicubic_like_pil(image, size), expected)
 
 
+@pytest.mark.parametrize("shape,size", [((64, 300, 3), 37), ((300, 64, 3), 512)])
+def test_resize_matches_pillow_on_extreme_contrast(shape, size):
+    """Stripes of 0 and 255 drive the bicubic lobes' sums to their extremes (over- and
+    undershoot clipped, integer sums at their largest): still Pillow's pixels exactly."""
+    pil = pytest.importorskip("PIL.Image")
+    image = np.zeros(shape, np.uint8)
+    image[:, ::2] = 255
+    image[::3] = 255 - image[::3]
+    expected = np.asarray(pil.fromarray(image).resize((size, size)))
+    assert np.array_equal(resize_bicubic_like_pil(image, size), expected)
+
+
 def test_resize_constant_image_stays_constant():
     image = np.full((17, 33, 3), 77, np.uint8)
     assert (resize_bicubic_like_pil(image, 50) == 77).all()
