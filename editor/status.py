@@ -37,10 +37,16 @@ class StatusBar(QStatusBar):
         self._update_memory()
 
     def set_model(self, description: str) -> None:
-        """``description`` like "SAM 2 sam2.1_hiera_tiny (cuda, bfloat16)"."""
+        """``description`` like "SAM 2 sam2.1_hiera_tiny (cuda, bfloat16)", optionally
+        followed by "; <note>" (another model stands in for the project's): the note is
+        shown as a message and stays on the model label (⚠ and tooltip)."""
+        description, _, note = description.partition("; ")
         name, _, rest = description.partition(" (")
-        self.model_label.setText(f"Model: {name}")
+        self.model_label.setText(f"Model: {name}" + (" ⚠" if note else ""))
+        self.model_label.setToolTip(note[:1].upper() + note[1:])
         self.device_label.setText(f"Device: {rest.rstrip(')') or 'CPU'}")
+        if note:
+            self.showMessage(note[:1].upper() + note[1:], 20000)
 
     def set_position(self, tc: str, frame_index: int, num_frames: int) -> None:
         self.position_label.setText(f"{tc}   {frame_index + 1} / {num_frames}")

@@ -172,23 +172,28 @@ def make_engine(source_path: Path | str, settings, model=None):
     """The window's engine for ``settings`` (:class:`editor.model.project.EngineSettings`).
 
     ``model``: an already built SAM 2 model (tests pass a tiny random-weight one).
-    Returns ``(engine, description)``. Raises :class:`NoWeightsError` when SAM 2 is chosen
+    Returns ``(engine, description)``; the description ends with "; <note>" when the
+    project's model is not installed and another installed one stands in. Raises :class:`NoWeightsError` when SAM 2 is chosen
     and its checkpoint is not installed."""
     from rendering.media import open_source
 
     frames = open_source(source_path)
     if settings.engine == "offline" and model is None:
         return build_tracker("offline", frames), "Offline (no weights)"
+    note = ""
     if model is None:
         model, name = shared_sam2(settings)  # on the device and in the precision chosen
         family = _family(name)
+        if name != settings.model_name:  # the project's model is not on this machine
+            note = (f"; the project's model {settings.model_name} is not installed, tracking "
+                    f"with {name} — download it in Track ▸ Model settings")
     else:
         family, name = "SAM 2", "custom model"
     weights = next(model.parameters())
     precision = str(weights.dtype).removeprefix("torch.")
     auto = " auto" if settings.dtype == "auto" else ""
     return (build_tracker("sam2", frames, model),
-            f"{family} {name} ({weights.device.type}, {precision}{auto})")
+            f"{family} {name} ({weights.device.type}, {precision}{auto}){note}")
 
 
 def _family(name: str) -> str:

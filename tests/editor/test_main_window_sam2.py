@@ -124,3 +124,31 @@ def test_shared_model_loads_in_the_resolved_precision(monkeypatch, tmp_path):
         assert loads[-1] == ("cpu", expected)
     engines.shared_sam2(EngineSettings(device="cpu", dtype="bfloat16"))
     assert loads[-1] == ("cpu", torch.bfloat16)
+
+
+def test_a_stand_in_model_is_said_not_silent(monkeypatch, tmp_path, synthetic_clip, qtbot):
+    """A project made with a model this machine lacks tracks with an installed one, and the
+    description (and so the status bar) says which, and how to get the project's model."""
+    from editor.app import engines
+    from editor.model.project import EngineSettings
+    from editor.status import StatusBar
+
+    ckpt = engines.InstalledCheckpoint("sam2.1_hiera_tiny", tmp_path / "t.pt", 1)
+    monkeypatch.setattr(engines, "installed_checkpoints", lambda: [ckpt])
+    monkeypatch.setattr(engines, "shared_sam2",
+                        lambda settings: (micro_sam2(), engines.choose_checkpoint(
+                            settings.model_name)[1]))
+    _, path = synthetic_clip
+    _, desc = engines.make_engine(path, EngineSettings(model_name="efficienttam_s_512x512"))
+    assert desc.startswith("SAM 2 sam2.1_hiera_tiny (cpu, float32 auto); ")
+    assert "efficienttam_s_512x512 is not installed" in desc and "Model settings" in desc
+    _, same = engines.make_engine(path, EngineSettings(model_name="sam2.1_hiera_tiny"))
+    assert ";" not in same
+    bar = StatusBar()
+    qtbot.addWidget(bar)
+    bar.set_model(desc)
+    assert bar.model_label.text() == "Model: SAM 2 sam2.1_hiera_tiny ⚠"
+    assert bar.device_label.text() == "Device: cpu, float32 auto"
+    assert "not installed" in bar.currentMessage() and "not installed" in bar.model_label.toolTip()
+    bar.set_model(same)
+    assert bar.model_label.text() == "Model: SAM 2 sam2.1_hiera_tiny" and not bar.model_label.toolTip()
