@@ -1,6 +1,7 @@
 """Upsampling proxy of issue 20: low-resolution mask → 854×480, bilinear vs guided.
 
     .venv/bin/python benchmarks/bench_upsample.py [--step 1] [--cv] [--methods ...]
+    .venv/bin/python benchmarks/bench_upsample.py time [--side 128] [--size 1920x1080]
 
 Every ground-truth mask of the six DAVIS-2016 clips in ../shared/clips is turned into a
 low-resolution soft map that stands for a model's prediction, enlarged back to 854×480 by
@@ -16,6 +17,12 @@ Proxies (the low-res map a model would give):
 Figures are per-clip means averaged over the six clips (as DAVIS does). ``--cv`` scores
 each clip with the setting best (J + F at 2 px, summed over the proxies) on the other five.
 
+``time``: the cost of enlarging one object's logits to a frame (default 1080p), bilinear
+and guided through ``upsample_logits`` (the tracker's path), interleaved in one run, medians
+over every 10th frame of the six clips (each enlarged to that size; its logits are the
+smooth proxy's). "guided, next object" is the cost of each further object of the same
+frame (the frame's cell colours are computed once).
+
 Note: the perfect proxies are made from the ground truth itself, so bilinear reproduces the
 annotators' sub-pixel edge placement by construction; an image-guided method moves edges onto
 the colour edge, which sits up to a pixel off that placement (J -0.007..-0.010 there, F flat).
@@ -26,6 +33,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -38,7 +46,12 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_edges import SEQS, boundary_f, clip_frames, jaccard  # noqa: E402,I001
 
-from segmentation.upsample import GuidedParams, guided_upsample  # noqa: E402
+from segmentation.upsample import (  # noqa: E402
+    GuidedParams,
+    cell_colours,
+    guided_upsample,
+    upsample_logits,
+)
 
 PROXIES = {"perfect256": (256, 0.0), "smooth256": (256, 1.5),
            "perfect128": (128, 0.0), "smooth128": (128, 1.5)}
@@ -122,7 +135,48 @@ def evaluate(data, names: list[str], cv: bool, proxies: list[str]) -> None:
     print("(" + ("leave-one-clip-out" if cv else "default settings") + ")")
 
 
+def timing(argv: list[str]) -> None:
+    ap = argparse.ArgumentParser(prog="bench_upsample.py time",
+                                 description="bilinear vs guided cost per object per frame")
+    ap.add_argument("--side", type=int, default=128, help="low-res side (128: 512 models)")
+    ap.add_argument("--size", default="1920x1080", help="frame size WxH")
+    ap.add_argument("--step", type=int, default=10, help="use every n-th frame")
+    ap.add_argument("--repeat", type=int, default=3, help="timings per frame and method")
+    args = ap.parse_args(argv)
+    width, height = (int(v) for v in args.size.split("x"))
+    proxy = f"smooth{args.side}"
+    PROXIES.setdefault(proxy, (args.side, 1.5))
+    times: dict[str, list[float]] = {"bilinear": [], "guided": [], "guided, next object": []}
+    for seq in SEQS:
+        for frame, gt in clip_frames(seq, args.step):
+            frame = cv2.resize(frame, (width, height), interpolation=cv2.INTER_CUBIC)
+            prob = np.clip(proxy_map(gt, proxy), 1e-4, 1 - 1e-4)
+            logits = np.log(prob / (1 - prob))[None].astype(np.float32)
+            cells = cell_colours(frame, logits.shape[1:])
+            runs = {
+                "bilinear": (upsample_logits, (logits, height, width, "bilinear"), {}),
+                "guided": (upsample_logits, (logits, height, width, "guided", frame), {}),
+                "guided, next object": (guided_upsample, (logits[0], frame), {"cells": cells}),
+            }
+            for r in range(args.repeat):  # interleaved, the order alternating
+                for name in (list(runs) if r % 2 == 0 else list(runs)[::-1]):
+                    fn, fn_args, fn_kwargs = runs[name]
+                    start = time.perf_counter()
+                    fn(*fn_args, **fn_kwargs)
+                    times[name].append(time.perf_counter() - start)
+    base = float(np.median(times["bilinear"]))
+    print(f"{args.side}² logits -> {width}×{height}, {len(times['bilinear'])} timings each "
+          f"(median ms per object per frame):")
+    for name, values in times.items():
+        med = float(np.median(values))
+        print(f"  {name:20s} {1e3 * med:7.2f} ms   ×{med / base:5.1f} bilinear")
+
+
 def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["time"]:
+        timing(argv[1:])
+        return
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--step", type=int, default=1, help="use every n-th frame")
     ap.add_argument("--cv", action="store_true", help="tune by leave-one-clip-out")

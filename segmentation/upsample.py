@@ -15,14 +15,19 @@ elsewhere it is bilinear exactly (with σ → ∞ it is bilinear everywhere). A 
 the neighbours cannot leave their range, so the edge moves at most about one cell: it
 corrects where inside the cell it crosses, not a model that is a cell or more off.
 
-numpy + OpenCV only; CPU. Values are interpolated as given (logits here; the benchmark
+numpy + OpenCV only; CPU. The band is visited block by block (never a full-frame mask or
+temporary), and the cells' mean colours are computed once per frame, over the crop the
+bands read: about 3× bilinear's time at 1080p from 128×128 (``benchmarks/bench_upsample.py
+time``). Values are interpolated as given (logits here; the benchmark
 passes probabilities with ``threshold=0.5``); an absent object (every logit exactly
 :data:`~segmentation.types.ABSENT_LOGIT`) is returned unchanged.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from fractions import Fraction
 
 import cv2
 import numpy as np
@@ -43,27 +48,97 @@ class GuidedParams:
     colour_sigma: float = 0.1
 
 
-def _edge_band(low: np.ndarray, threshold: float, uy: np.ndarray, ux: np.ndarray
-               ) -> np.ndarray:
-    """H×W bool: pixels whose 2×2 low-res neighbours, or a neighbouring 2×2 block's, are on
-    both sides of ``threshold`` (only there can the colour weights move the edge).
+def _band_cells(low: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """The blocks where the colour weights can move the edge, as (rows, cols) int arrays.
 
-    ``uy`` (H,) and ``ux`` (W,) are the pixels' continuous low-res coordinates.
+    Block (i, j), 0 ≤ i ≤ h, 0 ≤ j ≤ w, holds the pixels whose four low-res neighbours are
+    cells (i-1..i, j-1..j) (clamped at the border): the pixels with ``floor(u) = i - 1``. A
+    block is in the band when its neighbours, or a neighbouring block's, lie on both sides
+    of ``threshold``.
     """
     inside = np.pad(low > threshold, 1, mode="edge")
-    # block (i, j) = cells (i-1..i, j-1..j) of the unpadded map, i.e. the neighbours of the
-    # pixels with floor(u) = i - 1
     blocks = [inside[:-1, :-1], inside[1:, :-1], inside[:-1, 1:], inside[1:, 1:]]
     mixed = (np.any(blocks, axis=0) & ~np.all(blocks, axis=0)).astype(np.uint8)
     mixed = cv2.dilate(mixed, np.ones((3, 3), np.uint8))
-    rows = np.clip(np.floor(uy).astype(np.int64) + 1, 0, mixed.shape[0] - 1)
-    cols = np.clip(np.floor(ux).astype(np.int64) + 1, 0, mixed.shape[1] - 1)
-    return mixed[rows][:, cols].astype(bool)
+    return np.nonzero(mixed)
+
+
+#: blocks weighed per pass of :func:`guided_upsample` (bounds its memory on a large band)
+_CHUNK_PIXELS = 1 << 20
+
+
+def _block_tiles(size: int, low_size: int, blocks: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Along one axis (``size`` output pixels over ``low_size`` cells), for the blocks
+    ``blocks`` (n,) (indices 0..low_size): each block's tile, ``span`` consecutive pixels
+    that cover it (as long as the longest block, so the tile overhangs shorter ones, and
+    shifted inwards at the frame's border).
+
+    Returns (first pixel of each tile (n,); which of the tile's pixels belong to its block,
+    span×n bool; the bilinear weights of the block's two neighbour cells at the tile's
+    pixels, 2×span×n float32 ≥ 0; those two cells, 2×n, clamped to the map).
+    """
+    # the pixels' continuous low-res coordinates (half-pixel centres, as cv2/F.interpolate)
+    u = (np.arange(size) + 0.5) * (low_size / size) - 0.5
+    block_of = np.clip(np.floor(u).astype(np.int64) + 1, 0, low_size)  # nondecreasing
+    bounds = np.searchsorted(block_of, np.arange(low_size + 2))
+    span = max(int(np.diff(bounds).max()), 1)
+    first, end = bounds[blocks], bounds[blocks + 1]
+    start = np.clip(first, 0, size - span)
+    pix = start + np.arange(span)[:, None]  # span×n
+    inside = (pix >= first) & (pix < end)
+    frac = (u[pix] - (blocks - 1)).astype(np.float32)  # from the first neighbour cell
+    weights = np.maximum(np.stack([1.0 - np.abs(frac), 1.0 - np.abs(frac - 1.0)]), 0.0)
+    cells = np.clip(np.stack([blocks - 1, blocks]), 0, low_size - 1)
+    return start, inside, weights.astype(np.float32), cells
+
+
+def _exact_crop(first: int, end: int, low_size: int, size: int) -> tuple[int, int]:
+    """A cell range [a, b) ⊇ [first, end) over which OpenCV's area resize of the frame's
+    crop gives exactly the full resize's cells: its ends fall on whole pixels (a multiple of
+    the grid's period) and the scale ``size / low_size`` is exact in binary (any frame size
+    over a power-of-two side), so the crop's resize tables are the full one's, shifted.
+    Falls back to the whole range where that does not hold (or the frame is not larger)."""
+    exact = size >= low_size and Fraction(1.0 / (low_size / size)) == Fraction(size, low_size)
+    if not exact:
+        return 0, low_size
+    period = low_size // math.gcd(size, low_size)
+    return first // period * period, min(-(-end // period) * period, low_size)
+
+
+def cell_colours(frame: np.ndarray, low_shape: tuple[int, int],
+                 rows: tuple[int, int] | None = None, cols: tuple[int, int] | None = None
+                 ) -> np.ndarray:
+    """h×w×3 float32: the frame's mean colour over each low-res cell (OpenCV's area resize,
+    rounded to uint8); the same for every object of a frame.
+
+    ``rows``/``cols``: the cell ranges [first, end) needed; only a crop of the frame that
+    covers them is resized (the same values; cells outside it are left 0).
+    """
+    h, w = low_shape
+    height, width = frame.shape[:2]
+    r0, r1 = _exact_crop(*(rows or (0, h)), h, height)
+    c0, c1 = _exact_crop(*(cols or (0, w)), w, width)
+    cells = np.zeros((h, w, 3), np.float32)
+    crop = frame[r0 * height // h:r1 * height // h, c0 * width // w:c1 * width // w, :3]
+    cells[r0:r1, c0:c1] = cv2.resize(crop, (c1 - c0, r1 - r0), interpolation=cv2.INTER_AREA)
+    return cells
+
+
+def _needed_cells(bands: list[tuple[np.ndarray, np.ndarray]], low_shape: tuple[int, int]
+                  ) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The cell rows and columns [first, end) that the bands' blocks read."""
+    h, w = low_shape
+    rows = np.concatenate([b[0] for b in bands])
+    cols = np.concatenate([b[1] for b in bands])
+    # block i reads cells i-1 and i (clamped)
+    return ((max(int(rows.min()) - 1, 0), min(int(rows.max()), h - 1) + 1),
+            (max(int(cols.min()) - 1, 0), min(int(cols.max()), w - 1) + 1))
 
 
 def guided_upsample(low_res: np.ndarray, frame: np.ndarray,
-                    params: GuidedParams = GuidedParams(), threshold: float = 0.0
-                    ) -> np.ndarray:
+                    params: GuidedParams = GuidedParams(), threshold: float = 0.0,
+                    cells: np.ndarray | None = None) -> np.ndarray:
     """h×w float32 map (logits, or probabilities with ``threshold=0.5``) → H×W float32.
 
     Args:
@@ -71,39 +146,68 @@ def guided_upsample(low_res: np.ndarray, frame: np.ndarray,
         frame: H×W×3 uint8 RGB at the output resolution.
         params: see :class:`GuidedParams`.
         threshold: the mask's level (the band follows its edge).
+        cells: :func:`cell_colours` of ``frame`` at h×w, if already computed.
     Returns:
         H×W float32: bilinear outside the band, joint bilateral inside it.
+
+    Only the band is visited. Its pixels are gathered block by block: a block (about
+    H/h × W/w pixels, all with the same four neighbour cells) is read as one tile through a
+    window view of the frame, and all tiles are weighed at once, block-last so the blocks'
+    cells and logits broadcast along the innermost axis. Work and memory scale with the
+    edge's length, not with the frame's area.
     """
     height, width = frame.shape[:2]
     low = np.asarray(low_res, np.float32)
     h, w = low.shape
-    out = cv2.resize(low, (width, height), interpolation=cv2.INTER_LINEAR)
-    # continuous low-res coordinates of the pixels (half-pixel centres, as cv2/F.interpolate)
-    row_u = (np.arange(height) + 0.5) * (h / height) - 0.5
-    col_u = (np.arange(width) + 0.5) * (w / width) - 0.5
-    ys, xs = np.nonzero(_edge_band(low, threshold, row_u, col_u))
-    if ys.size == 0:
+    # the output, bilinear, and one spare element where tile pixels outside their block go
+    buffer = np.empty(height * width + 1, np.float32)
+    out = buffer[:-1].reshape(height, width)
+    cv2.resize(low, (width, height), dst=out, interpolation=cv2.INTER_LINEAR)
+    band_rows, band_cols = _band_cells(low, threshold)
+    if band_rows.size == 0:
         return out
-    # the frame's mean colour over each low-res cell, and the band pixels' own colours
-    cell_rgb = cv2.resize(frame, (w, h), interpolation=cv2.INTER_AREA).astype(np.float32)
-    rgb = frame[ys, xs].astype(np.float32)
-    inv_two_var = np.float32(1.0 / (2.0 * (255.0 * params.colour_sigma) ** 2))
-    uy, ux = row_u[ys], col_u[xs]
-    y0, x0 = np.floor(uy).astype(np.int64), np.floor(ux).astype(np.int64)
-    num = np.zeros(ys.size, np.float64)
-    den = np.zeros(ys.size, np.float64)
-    for dy in (0, 1):
-        iy = np.clip(y0 + dy, 0, h - 1)
-        wy = 1.0 - np.abs(uy - (y0 + dy))
-        for dx in (0, 1):
-            ix = np.clip(x0 + dx, 0, w - 1)
-            weight = wy * (1.0 - np.abs(ux - (x0 + dx)))
-            dist2 = ((rgb - cell_rgb[iy, ix]) ** 2).sum(axis=1)
-            # the floor keeps the bilinear weights where every colour weight underflows
-            weight = weight * (np.exp(-dist2 * inv_two_var) + 1e-30)
-            num += weight * low[iy, ix]
-            den += weight
-    out[ys, xs] = (num / np.maximum(den, 1e-300)).astype(np.float32)
+    if cells is None:
+        cells = cell_colours(frame, (h, w), *_needed_cells([(band_rows, band_cols)], (h, w)))
+    scale = np.float32(-1.0 / (2.0 * (255.0 * params.colour_sigma) ** 2))
+    tile = (-(-height // h) + 1) * (-(-width // w) + 1)  # at least a block's pixels
+    chunk = max(_CHUNK_PIXELS // tile, 1)
+    for at in range(0, band_rows.size, chunk):
+        bi, bj = band_rows[at:at + chunk], band_cols[at:at + chunk]
+        y0, y_in, wy, cy = _block_tiles(height, h, bi)  # n; sy×n; 2×sy×n; 2×n
+        x0, x_in, wx, cx = _block_tiles(width, w, bj)  # n; sx×n; 2×sx×n; 2×n
+        sy, sx = y_in.shape[0], x_in.shape[0]
+        windows = np.lib.stride_tricks.sliding_window_view(frame[..., :3], (sy, sx),
+                                                           axis=(0, 1))
+        rgb = windows[y0, x0].transpose(1, 2, 3, 0).astype(np.float32, order="C")  # 3×sy×sx×n
+        num = np.zeros((sy, sx, bi.size), np.float32)
+        den = np.zeros_like(num)
+        weight = np.empty_like(num)
+        term = np.empty_like(num)
+        for dy in (0, 1):
+            for dx in (0, 1):
+                iy, ix = cy[dy], cx[dx]
+                colour = np.ascontiguousarray(cells[iy, ix].T)  # 3×n
+                np.subtract(rgb[0], colour[0], out=weight)
+                weight *= weight
+                for c in (1, 2):
+                    np.subtract(rgb[c], colour[c], out=term)
+                    term *= term
+                    weight += term
+                weight *= scale
+                np.exp(weight, out=weight)
+                # the floor keeps the bilinear weights where every colour weight underflows
+                weight += np.float32(1e-30)
+                weight *= wy[dy][:, None, :]
+                weight *= wx[dx][None, :, :]
+                den += weight
+                weight *= low[iy, ix]
+                num += weight
+        # tile pixels outside their block can have no weight at all: they are thrown away
+        np.maximum(den, np.float32(1e-37), out=den)
+        num /= den
+        index = (y0 + np.arange(sy)[:, None, None]) * width + (x0 + np.arange(sx)[:, None])
+        index[~(y_in[:, None, :] & x_in[None, :, :])] = height * width
+        buffer[index] = num
     return out
 
 
@@ -120,13 +224,22 @@ def upsample_logits(low_res: np.ndarray, height: int, width: int, method: str = 
         raise ValueError(f"upsample method must be one of {UPSAMPLE_METHODS}, got {method!r}")
     low = np.asarray(low_res, np.float32)
     out = np.empty((low.shape[0], height, width), np.float32)
+    guided = method == "guided" and frame is not None
+    if guided and frame.shape[:2] != (height, width):
+        raise ValueError(f"guide frame is {frame.shape[:2]}, output {height}×{width}")
+    absent = [bool(np.all(plane == ABSENT_LOGIT)) for plane in low]
+    cells = None
+    if guided:  # the frame's cell colours, once for all objects, where their bands read
+        bands = [_band_cells(plane, 0.0) for plane, gone in zip(low, absent, strict=True)
+                 if not gone]
+        bands = [b for b in bands if b[0].size]
+        if bands:
+            cells = cell_colours(frame, low.shape[1:], *_needed_cells(bands, low.shape[1:]))
     for i, plane in enumerate(low):
-        if np.all(plane == ABSENT_LOGIT):
+        if absent[i]:
             out[i] = ABSENT_LOGIT
-        elif method == "bilinear" or frame is None:
+        elif cells is None:
             out[i] = cv2.resize(plane, (width, height), interpolation=cv2.INTER_LINEAR)
         else:
-            if frame.shape[:2] != (height, width):
-                raise ValueError(f"guide frame is {frame.shape[:2]}, output {height}×{width}")
-            out[i] = guided_upsample(plane, frame, params)
+            out[i] = guided_upsample(plane, frame, params, cells=cells)
     return out

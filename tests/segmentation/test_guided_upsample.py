@@ -143,3 +143,97 @@ def test_image_predictor_takes_the_same_upsample_choice():
         assert np.array_equal(_edge_columns(batch.logits[0, 0]), edges[method])
     assert np.all(np.abs(edges["bilinear"] - EDGE_X) >= 2)
     assert np.all(np.abs(edges["guided"] - EDGE_X) <= 1)
+
+
+def _reference_guided(low: np.ndarray, frame: np.ndarray, sigma: float) -> np.ndarray:
+    """The joint bilateral upsampling written pixel-wise over the whole frame (float64): at
+    every pixel, the four bilinear neighbours weighted by bilinear weight × colour weight
+    against each cell's mean colour, kept where the pixel's 2×2 neighbour block, or one
+    next to it, straddles 0; bilinear elsewhere."""
+    import cv2
+
+    height, width = frame.shape[:2]
+    h, w = low.shape
+    uy = (np.arange(height) + 0.5) * h / height - 0.5
+    ux = (np.arange(width) + 0.5) * w / width - 0.5
+    y0, x0 = np.floor(uy).astype(int)[:, None], np.floor(ux).astype(int)[None, :]
+    fy, fx = uy[:, None] - y0, ux[None, :] - x0
+    cell = cv2.resize(frame, (w, h), interpolation=cv2.INTER_AREA).astype(np.float64)
+    num = np.zeros((height, width))
+    den = np.zeros((height, width))
+    for dy in (0, 1):
+        for dx in (0, 1):
+            iy, ix = np.clip(y0 + dy, 0, h - 1), np.clip(x0 + dx, 0, w - 1)
+            bil = (fy if dy else 1 - fy) * (fx if dx else 1 - fx)
+            dist2 = ((frame.astype(np.float64) - cell[iy, ix]) ** 2).sum(axis=-1)
+            weight = bil * (np.exp(-dist2 / (2 * (255 * sigma) ** 2)) + 1e-30)
+            num += weight * low[iy, ix]
+            den += weight
+    # the neighbour block of cells (i..i+1, j..j+1), clamped, for i = -1..h-1 (every block,
+    # including those no pixel falls in when the frame is smaller than the map)
+    straddles = np.zeros((h + 1, w + 1), bool)
+    for i in range(-1, h):
+        for j in range(-1, w):
+            values = low[np.clip([i, i + 1], 0, h - 1)][:, np.clip([j, j + 1], 0, w - 1)]
+            straddles[i + 1, j + 1] = (values > 0).any() and not (values > 0).all()
+    near = np.zeros((height, width), bool)
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            by, bx = np.clip(y0 + 1 + dy, 0, h), np.clip(x0 + 1 + dx, 0, w)
+            near |= straddles[by, bx]
+    bilinear = cv2.resize(low, (width, height), interpolation=cv2.INTER_LINEAR)
+    return np.where(near, num / den, bilinear)
+
+
+@pytest.mark.parametrize(("low_shape", "frame_shape", "chunk"), [
+    ((32, 32), (120, 200), None), ((24, 16), (97, 131), 300), ((37, 37), (20, 30), None)])
+def test_guided_matches_the_pixelwise_definition(low_shape, frame_shape, chunk, monkeypatch):
+    """The block-wise computation (tiles over the band, in chunks) is the pixel-wise joint
+    bilateral upsampling, on non-square maps, odd sizes and a frame smaller than the map."""
+    import cv2
+
+    from segmentation import upsample
+
+    if chunk:
+        monkeypatch.setattr(upsample, "_CHUNK_PIXELS", chunk)
+    rng = np.random.default_rng(1)
+    # a blob logit map and a frame whose colours follow a slightly different blob + noise
+    yy, xx = np.mgrid[:low_shape[0], :low_shape[1]]
+    low = (6.0 - np.hypot(yy - low_shape[0] * 0.45, xx - low_shape[1] * 0.55)
+           ).astype(np.float32) + rng.normal(0, 0.3, low_shape).astype(np.float32)
+    fy, fx = np.mgrid[:frame_shape[0], :frame_shape[1]]
+    inside = np.hypot(fy / frame_shape[0] - 0.47, fx / frame_shape[1] - 0.53) < 0.2
+    frame = np.where(inside[..., None], [210, 80, 50], [40, 120, 200])
+    frame = np.clip(frame + rng.integers(-20, 21, frame.shape), 0, 255).astype(np.uint8)
+    for sigma in (0.05, 0.1):
+        want = _reference_guided(low, frame, sigma)
+        got = upsample.guided_upsample(low, frame, GuidedParams(sigma))
+        np.testing.assert_allclose(got, want, atol=1e-4)
+        bilinear = cv2.resize(low, frame_shape[::-1], interpolation=cv2.INTER_LINEAR)
+        assert np.abs(got - bilinear).max() > 0.1  # the band was exercised
+
+
+@pytest.mark.parametrize(("frame_shape", "side"), [((1080, 1920), 128), ((480, 854), 256),
+                                                   ((97, 131), 32), ((50, 60), 64)])
+def test_cell_colours_of_a_crop_are_the_whole_frames(frame_shape, side):
+    """Only the cells the band reads are computed, from a crop of the frame: they are
+    exactly the whole frame's area resize (the crop's ends fall on whole pixels of a
+    binary-exact grid; other grids, and frames smaller than the map, fall back to it all)."""
+    import cv2
+
+    from segmentation.upsample import cell_colours
+
+    rng = np.random.default_rng(2)
+    frame = rng.integers(0, 256, (*frame_shape, 3), dtype=np.uint8)
+    frame = cv2.GaussianBlur(frame, (0, 0), 2)  # the rounding to uint8 is exercised too
+    full = cv2.resize(frame, (side, side), interpolation=cv2.INTER_AREA).astype(np.float32)
+    np.testing.assert_array_equal(cell_colours(frame, (side, side)), full)
+    for _ in range(4):
+        r0, r1 = sorted(rng.integers(0, side + 1, 2))
+        c0, c1 = sorted(rng.integers(0, side + 1, 2))
+        cells = cell_colours(frame, (side, side), (r0, r1 + 1), (c0, c1 + 1))
+        np.testing.assert_array_equal(cells[r0:r1 + 1, c0:c1 + 1], full[r0:r1 + 1, c0:c1 + 1])
+    if frame_shape == (1080, 1920):  # only a crop is computed: rows in periods of 16 cells
+        computed = cell_colours(frame, (side, side), (40, 50), (60, 70)).any(-1)
+        assert np.array_equal(np.nonzero(computed.any(1))[0], np.arange(32, 64))
+        assert np.array_equal(np.nonzero(computed.any(0))[0], np.arange(60, 70))
