@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_offline.py [--prompt mask|box] [--seqs dog camel ...]
     .venv/bin/python benchmarks/bench_offline.py --cv [--stride 2]      # leave-one-clip-out
-    .venv/bin/python benchmarks/bench_offline.py --prompts [--cv]        # click / box IoU
+    .venv/bin/python benchmarks/bench_offline.py --prompts [--cv [--prompt box]]  # click/box IoU
     .venv/bin/python benchmarks/bench_offline.py --confidence            # Spearman(score, J)
 
 Default mode: each sequence is prompted on frame 0 (its ground-truth mask, or the box around
@@ -17,7 +17,8 @@ chosen and its score on the held-out clip is reported — the cross-validated fi
 ``--prompts``: single-frame IoU of a click (at the ground truth's innermost point) and of a
 box (the ground truth's) on frames 0/20/40 of the six clips (18 frames). With ``--cv``: every
 setting of ``CLICK_GRID`` on the 18 clicks, and for each clip the setting best on the other
-five scored on its three frames — the cross-validated click IoU.
+five scored on its three frames — the cross-validated click IoU; ``--cv --prompt box``: the
+same over ``BOX_GRID`` on the 18 boxes.
 
 ``--confidence``: the confidence model's weights fitted on five clips, Spearman's rank
 correlation between confidence and per-frame J on the sixth, pooled over the six folds.
@@ -288,11 +289,21 @@ CLICK_GRID: list[dict] = [
 ]
 
 
-def click_cv(args) -> int:
-    """Leave-one-clip-out choice among ``CLICK_GRID``; prints the held-out click IoU."""
-    from segmentation.offline import click, colour_growth, initial
+#: Box settings searched by ``--prompts --cv --prompt box`` (segmentation/offline/box.py):
+#: the ring standing for the background and the colour-contrast margin.
+BOX_GRID: list[dict] = [
+    {"SURROUND_FRAC": r, "CONTRAST_MARGIN": m} for r in (0.2, 0.3) for m in (1.0, 1.5, 2.0)
+]
 
-    modules = (click, colour_growth, initial)
+
+def click_cv(args) -> int:
+    """Leave-one-clip-out choice among ``CLICK_GRID`` (``BOX_GRID`` with ``--prompt box``);
+    prints the held-out click (box) IoU."""
+    from segmentation.offline import box, click, colour_growth, initial
+
+    modules = (click, colour_growth, initial, box)
+    boxes = args.prompt == "box"
+    grid = BOX_GRID if boxes else CLICK_GRID
 
     def owner(name: str):
         return next(m for m in modules if hasattr(m, name))
@@ -302,14 +313,18 @@ def click_cv(args) -> int:
         seq_dir = CLIPS / f"davis2016_{seq}"
         frames, gts = JpegFolder(seq_dir / "JPEGImages"), ground_truth(seq_dir)
         cases += [(seq, frames.read(f), gts[f] == 1) for f in (0, 20, 40)]
-    saved = {k: getattr(owner(k), k) for k in CLICK_GRID[0]}
-    table = np.zeros((len(CLICK_GRID), len(cases)))
-    for g, setting in enumerate(CLICK_GRID):
+    saved = {k: getattr(owner(k), k) for k in grid[0]}
+    table = np.zeros((len(grid), len(cases)))
+    for g, setting in enumerate(grid):
         for k, v in setting.items():
             setattr(owner(k), k, v)
         for c, (_, frame, gt) in enumerate(cases):
-            prompt = initial.FramePrompt(np.array([innermost_point(gt)], np.float32),
-                                         np.array([1], np.int32), None, None)
+            if boxes:
+                prompt = initial.FramePrompt(np.zeros((0, 2), np.float32),
+                                             np.zeros(0, np.int32), tuple(box_of(gt)), None)
+            else:
+                prompt = initial.FramePrompt(np.array([innermost_point(gt)], np.float32),
+                                             np.array([1], np.int32), None, None)
             mask = initial.segment_prompt(frame, prompt)
             table[g, c] = np.count_nonzero(mask & gt) / np.count_nonzero(mask | gt)
         print(f"setting {g} {setting}: mean IoU {table[g].mean():.3f}", flush=True)
@@ -322,7 +337,8 @@ def click_cv(args) -> int:
         held.extend(table[g, test])
         print(f"held out {seq:<10} chose setting {g}: IoU {table[g, test].mean():.3f}")
     best = int(np.argmax(table.mean(axis=1)))
-    print(f"cross-validated click IoU: {np.mean(held):.3f}   in-sample best: setting {best} "
+    print(f"cross-validated {args.prompt if boxes else 'click'} IoU: {np.mean(held):.3f}   "
+          f"in-sample best: setting {best} "
           f"{table[best].mean():.3f}")
     return 0
 

@@ -26,12 +26,14 @@ RING_FRAC: float = 0.8
 MARGIN: float = 0.5
 
 
-def _colour_index(frame_rgb: np.ndarray) -> np.ndarray:
+def colour_index(frame_rgb: np.ndarray) -> np.ndarray:
+    """H×W int32 histogram bin (``BINS``³ bins) of each pixel of an RGB uint8 image."""
     q = (frame_rgb // (256 // BINS)).astype(np.int32)
     return (q[..., 0] * BINS + q[..., 1]) * BINS + q[..., 2]
 
 
-def _log_density(index: np.ndarray, where: np.ndarray) -> np.ndarray:
+def log_density(index: np.ndarray, where: np.ndarray) -> np.ndarray:
+    """Log-probability of every bin under the (smoothed) histogram of ``index[where]``."""
     counts = np.bincount(index[where], minlength=BINS ** 3).astype(np.float64)
     return np.log((counts + 0.5) / (counts.sum() + 0.5 * BINS ** 3))
 
@@ -60,8 +62,8 @@ def grow_by_colour(frame_rgb: np.ndarray, mask: np.ndarray, excluded: np.ndarray
         ring &= ~excluded
     if not ring.any():
         return mask.copy()
-    index = _colour_index(frame_rgb)
-    ratio = _log_density(index, mask) - _log_density(index, ring)
+    index = colour_index(frame_rgb)
+    ratio = log_density(index, mask) - log_density(index, ring)
     grown = mask | (ring & (ratio[index] > margin))
     _, comp = cv2.connectedComponents(grown.astype(np.uint8), connectivity=4)
     keep = np.unique(comp[mask])

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from segmentation.offline.box import colour_contrast_region, sides_reached
 from segmentation.offline.click import ClickGeometry
 from segmentation.offline.colour_growth import grow_by_colour
 from segmentation.offline.masks import Roi, grow_box, mask_bbox, remove_specks
@@ -158,8 +159,29 @@ def segment_prompt(
     out = _cut(frame_rgb, prompt, roi, _trimap(prompt, roi, prior), work_side_px, iterations,
                excluded)
     if prompt.box is not None and prior is None:
-        out = _box_guess(frame_rgb, prompt.box, out, excluded)
+        out = _box_guess(frame_rgb, prompt.box, _box_colour_cut(
+            frame_rgb, prompt, roi, out, work_side_px, iterations, excluded), excluded)
     return out
+
+
+def _box_colour_cut(frame_rgb: np.ndarray, prompt: FramePrompt, roi: Roi, whole: np.ndarray,
+                    work_side_px: int, iterations: int,
+                    excluded: np.ndarray | None) -> np.ndarray:
+    """GrabCut from the box's colours that stand out from its surroundings
+    (:mod:`segmentation.offline.box`); kept unless ``whole`` (GrabCut from the whole box)
+    reaches more of the box's sides."""
+    assert prompt.box is not None
+    region = colour_contrast_region(frame_rgb, prompt.box, roi)
+    if not region.any():
+        return whole
+    labels = _trimap(prompt, roi, None)
+    labels[labels == cv2.GC_PR_FGD] = cv2.GC_PR_BGD
+    labels[region & (labels == cv2.GC_PR_BGD)] = cv2.GC_PR_FGD
+    contrast = _cut(frame_rgb, prompt, roi, labels, work_side_px, iterations, excluded)
+    if not contrast.any() or sides_reached(whole, prompt.box) > sides_reached(contrast,
+                                                                              prompt.box):
+        return whole
+    return contrast
 
 
 def _cut(frame_rgb: np.ndarray, prompt: FramePrompt, roi: Roi, labels: np.ndarray,
