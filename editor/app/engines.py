@@ -158,14 +158,16 @@ def shared_sam2(settings):
 
 def build_tracker(engine: str, frames, model=None):
     """The tracking engine over ``frames`` (a frame source): ``"offline"`` (no weights) or
-    SAM 2's :class:`~segmentation.tracker.VideoTracker` over ``model``."""
+    SAM 2's :class:`~segmentation.tracker.VideoTracker` over ``model``, its logits enlarged
+    to the video as :func:`~segmentation.upsample.default_upsample` says for the model."""
     if engine == "offline":
         from segmentation.offline import OfflineTracker
 
         return OfflineTracker(frames)
     from segmentation.tracker import VideoTracker
+    from segmentation.upsample import default_upsample
 
-    return VideoTracker(model, frames)
+    return VideoTracker(model, frames, upsample=default_upsample(model.image_size // 4))
 
 
 def make_engine(source_path: Path | str, settings, model=None):
