@@ -18,9 +18,10 @@ Figures are per-clip means averaged over the six clips (as DAVIS does). ``--cv``
 each clip with the setting best (J + F at 2 px, summed over the proxies) on the other five.
 
 ``time``: the cost of enlarging one object's logits to a frame (default 1080p), bilinear
-and guided through ``upsample_logits`` (the tracker's path), interleaved in one run, medians
-over every 10th frame of the six clips (each enlarged to that size; its logits are the
-smooth proxy's). "guided, next object" is the cost of each further object of the same
+and guided through ``upsample_logits`` (the tracker's guided path), interleaved in one run,
+medians over every 10th frame of the six clips (each enlarged to that size; its logits are
+the smooth proxy's). "bilinear, tracker" is the tracker's own bilinear path (torch
+``F.interpolate``); "guided, next object" is the cost of each further object of the same
 frame (the frame's cell colours are computed once).
 
 Note: the perfect proxies are made from the ground truth itself, so bilinear reproduces the
@@ -146,7 +147,12 @@ def timing(argv: list[str]) -> None:
     width, height = (int(v) for v in args.size.split("x"))
     proxy = f"smooth{args.side}"
     PROXIES.setdefault(proxy, (args.side, 1.5))
-    times: dict[str, list[float]] = {"bilinear": [], "guided": [], "guided, next object": []}
+    import torch
+
+    from segmentation.tracker.postprocess import to_video_resolution
+
+    names = ("bilinear", "bilinear, tracker", "guided", "guided, next object")
+    times: dict[str, list[float]] = {name: [] for name in names}
     for seq in SEQS:
         for frame, gt in clip_frames(seq, args.step):
             frame = cv2.resize(frame, (width, height), interpolation=cv2.INTER_CUBIC)
@@ -155,6 +161,8 @@ def timing(argv: list[str]) -> None:
             cells = cell_colours(frame, logits.shape[1:])
             runs = {
                 "bilinear": (upsample_logits, (logits, height, width, "bilinear"), {}),
+                "bilinear, tracker": (to_video_resolution,
+                                      (torch.from_numpy(logits)[:, None], height, width), {}),
                 "guided": (upsample_logits, (logits, height, width, "guided", frame), {}),
                 "guided, next object": (guided_upsample, (logits[0], frame), {"cells": cells}),
             }

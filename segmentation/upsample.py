@@ -170,15 +170,24 @@ def guided_upsample(low_res: np.ndarray, frame: np.ndarray,
     edge's length, not with the frame's area.
     """
     height, width = frame.shape[:2]
-    low = np.asarray(low_res, np.float32)
-    h, w = low.shape
-    # the output, bilinear, and one spare element where tile pixels outside their block go
+    # the output and one spare element, where tile pixels outside their block are written
     buffer = np.empty(height * width + 1, np.float32)
-    out = buffer[:-1].reshape(height, width)
+    _guided_into(buffer, 0, np.asarray(low_res, np.float32), frame, params, threshold, cells)
+    return buffer[:-1].reshape(height, width)
+
+
+def _guided_into(buffer: np.ndarray, offset: int, low: np.ndarray, frame: np.ndarray,
+                 params: GuidedParams, threshold: float, cells: np.ndarray | None,
+                 band: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+    """:func:`guided_upsample` written to ``buffer[offset:offset + H*W]`` (flat float32;
+    its last element is scratch); ``band``: :func:`_band_cells` of ``low``, if known."""
+    height, width = frame.shape[:2]
+    h, w = low.shape
+    out = buffer[offset:offset + height * width].reshape(height, width)
     cv2.resize(low, (width, height), dst=out, interpolation=cv2.INTER_LINEAR)
-    band_rows, band_cols = _band_cells(low, threshold)
+    band_rows, band_cols = _band_cells(low, threshold) if band is None else band
     if band_rows.size == 0:
-        return out
+        return
     if cells is None:
         cells = cell_colours(frame, (h, w), *_needed_cells([(band_rows, band_cols)], (h, w)))
     scale = np.float32(-1.0 / (2.0 * (255.0 * params.colour_sigma) ** 2))
@@ -219,9 +228,9 @@ def guided_upsample(low_res: np.ndarray, frame: np.ndarray,
         np.maximum(den, np.float32(1e-37), out=den)
         num /= den
         index = (y0 + np.arange(sy)[:, None, None]) * width + (x0 + np.arange(sx)[:, None])
-        index[~(y_in[:, None, :] & x_in[None, :, :])] = height * width
+        index += offset
+        index[~(y_in[:, None, :] & x_in[None, :, :])] = buffer.size - 1
         buffer[index] = num
-    return out
 
 
 def upsample_logits(low_res: np.ndarray, height: int, width: int, method: str = "bilinear",
@@ -236,23 +245,25 @@ def upsample_logits(low_res: np.ndarray, height: int, width: int, method: str = 
     if method not in UPSAMPLE_METHODS:
         raise ValueError(f"upsample method must be one of {UPSAMPLE_METHODS}, got {method!r}")
     low = np.asarray(low_res, np.float32)
-    out = np.empty((low.shape[0], height, width), np.float32)
+    # the output and one spare element (scratch of the guided planes)
+    buffer = np.empty(low.shape[0] * height * width + 1, np.float32)
+    out = buffer[:-1].reshape(low.shape[0], height, width)
     guided = method == "guided" and frame is not None
     if guided and frame.shape[:2] != (height, width):
         raise ValueError(f"guide frame is {frame.shape[:2]}, output {height}×{width}")
     absent = [bool(np.all(plane == ABSENT_LOGIT)) for plane in low]
-    cells = None
-    if guided:  # the frame's cell colours, once for all objects, where their bands read
-        bands = [_band_cells(plane, 0.0) for plane, gone in zip(low, absent, strict=True)
-                 if not gone]
-        bands = [b for b in bands if b[0].size]
-        if bands:
-            cells = cell_colours(frame, low.shape[1:], *_needed_cells(bands, low.shape[1:]))
+    bands = [_band_cells(plane, 0.0) if guided and not gone else None
+             for plane, gone in zip(low, absent, strict=True)]
+    reading = [b for b in bands if b is not None and b[0].size]
+    # the frame's cell colours, once for all objects, where their bands read them
+    cells = cell_colours(frame, low.shape[1:], *_needed_cells(reading, low.shape[1:])) \
+        if reading else None
     for i, plane in enumerate(low):
         if absent[i]:
             out[i] = ABSENT_LOGIT
         elif cells is None:
-            out[i] = cv2.resize(plane, (width, height), interpolation=cv2.INTER_LINEAR)
+            cv2.resize(plane, (width, height), dst=out[i], interpolation=cv2.INTER_LINEAR)
         else:
-            out[i] = guided_upsample(plane, frame, params, cells=cells)
+            _guided_into(buffer, i * height * width, plane, frame, params, 0.0, cells,
+                         bands[i])
     return out
