@@ -1,8 +1,9 @@
 """The precision SAM 2 runs in: ``"auto"`` picks the fastest one a device runs natively.
 
-bfloat16 halves the work on hardware with bfloat16 arithmetic (measured on a 2-core Xeon with
-AVX512-BF16: the video tracker 1.65 s/frame vs 3.49 in float32 with sam2.1_hiera_t, see
-``benchmarks/bench_tracker.py speed``); without it PyTorch converts bfloat16 to float32 for
+bfloat16 more than halves the time on hardware with bfloat16 arithmetic (measured on a 2-core
+Xeon with AMX, interleaved in one run: the video tracker 1.9 s/frame vs 4.7 in float32 with
+sam2.1_hiera_t, 0.145 vs 0.315 with efficienttam_ti_512x512, see
+``benchmarks/bench_tracker.py compare``); without it PyTorch converts bfloat16 to float32 for
 the arithmetic, which gains nothing and is often slower (not measured here: every machine we
 ran on has AVX512-BF16). The official video predictor runs in bfloat16 autocast on CUDA.
 """
