@@ -7,7 +7,7 @@ everything else — CPUs and Apple GPUs, where nothing was measured), with its d
 
 Why these checkpoints:
 
-* **Fast — EfficientTAM-S-512** everywhere: on a 2-core CPU it tracks ~6× faster than any
+* **Fast — EfficientTAM-S-512** everywhere: on a 2-core CPU it tracks 6-8× faster than any
   1024-pixel model (the memory attention over 64×64 features dominates those; at 512 pixels
   it works on 32×32); the EfficientTAM paper (arXiv 2411.18933) puts its family level with
   SAM 2 on DAVIS. The recommended choice without a CUDA GPU.
@@ -47,16 +47,16 @@ class Speed:
 #: (checkpoint, machine kind) → measured speed. "cpu" is the benchmark machine kind: a 2-core
 #: x86 CPU with bfloat16 arithmetic (AVX512-BF16/AMX), 2 torch threads, random weights.
 _MEASURED = ("Masklet, 2 CPU cores, 1 object, median s/frame, all models interleaved in one "
-             "run (benchmarks: bench_tracker.py speed --model …)")
+             "run (benchmarks: bench_tracker.py compare --model …)")
 
 SPEEDS: dict[tuple[str, str], Speed] = {
     # Masklet's own models, random weights, 1 object, bedroom frames (960×540), 2 CPU cores
-    # (AVX-512 with bfloat16), median of frames 4–13, all models interleaved frame by frame in
-    # one run (load drift cancels), stop of 2026-12-03
-    ("efficienttam_s_512x512", "cpu"): Speed(0.50, 0.25, _MEASURED),
-    ("sam2.1_hiera_tiny", "cpu"): Speed(3.87, 1.60, _MEASURED),
-    ("sam2.1_hiera_small", "cpu"): Speed(4.02, 1.69, _MEASURED),
-    ("sam2.1_hiera_base_plus", "cpu"): Speed(5.41, 2.29, _MEASURED),
+    # (Xeon with AMX bfloat16), torch 2.14, median of frames 4–13, all models interleaved
+    # frame by frame in one run (load drift cancels), stop of 2026-12-03 (session 6)
+    ("efficienttam_s_512x512", "cpu"): Speed(0.45, 0.18, _MEASURED),
+    ("sam2.1_hiera_tiny", "cpu"): Speed(3.47, 1.13, _MEASURED),
+    ("sam2.1_hiera_small", "cpu"): Speed(3.76, 1.18, _MEASURED),
+    ("sam2.1_hiera_base_plus", "cpu"): Speed(5.01, 1.68, _MEASURED),
 }
 
 
