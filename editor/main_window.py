@@ -38,13 +38,14 @@ from editor.prompts_ui import PromptController
 from editor.recovery_ui import start_autosave
 from editor.session import Session
 from editor.status import StatusBar
-from editor.timeline.model import hex_to_rgb, timecode
+from editor.timeline.model import hex_to_rgb
 from editor.timeline.view import TimelineView
 from editor.tracking_ui import TrackingController
 from editor.view_state import ViewState
 from editor.viewer import OverlayStyle, Viewer
 from editor.welcome import WelcomePage
 from editor.workers.decode import FrameDecoder
+from rendering.timebase import timecode_at
 
 log = logging.getLogger(__name__)
 #: Decoded-frame cache of the timeline thumbnails' source (they need none; see _on_opened).
@@ -181,7 +182,8 @@ class MainWindow(QMainWindow):
         # thumbnails read 40 frames far apart: a cache would only hold the GOPs decoded to
         # reach them (up to its 512 MB budget, measured +550 MB RSS on a 720p clip)
         self.timeline.set_project(project, len(source), fps,
-                                  lambda: self._open_source(cache_bytes=THUMBNAIL_CACHE_BYTES))
+                                  lambda: self._open_source(cache_bytes=THUMBNAIL_CACHE_BYTES),
+                                  source.frame_time)
         self.player.setup(self._open_source, project.source_path, len(source), fps,
                           source.frame_time)
         self.view.current_object = None
@@ -222,8 +224,7 @@ class MainWindow(QMainWindow):
             self.timeline.ensure_visible(self.view.frame_index)
         elif self.player.playing:
             self.player.stop()
-        fps = Fraction(self.session.source.fps)
-        self.status.set_position(timecode(self.view.frame_index, fps), self.view.frame_index,
+        self.status.set_position(self._timecode(self.view.frame_index), self.view.frame_index,
                                  self.num_frames)
         self.request_frame()
         self.prompting.show_points()
@@ -246,12 +247,16 @@ class MainWindow(QMainWindow):
         self.viewer.set_bundle(bundle, self._styles())
         self.prompting.update_paint_base()
 
+    def _timecode(self, frame_index: int) -> str:
+        """The source's timecode of a frame (from its timestamp: right on variable rates)."""
+        source = self.session.source
+        return timecode_at(source.frame_time(frame_index), Fraction(source.fps))
+
     def _on_play_bundle(self, bundle) -> None:
         self.view.frame_index = bundle.frame_index
         self.timeline.canvas.set_current(bundle.frame_index)
         self.timeline.ensure_visible(bundle.frame_index)
-        fps = Fraction(self.session.source.fps)
-        self.status.set_position(timecode(bundle.frame_index, fps), bundle.frame_index,
+        self.status.set_position(self._timecode(bundle.frame_index), bundle.frame_index,
                                  self.num_frames)
         self.viewer.set_bundle(bundle, self._styles())
         self.prompting.show_points()

@@ -230,3 +230,11 @@ def format_timecode(frame_index: int, fps: Fraction, drop_frame: bool | None = N
     ff = n % nominal
     total_s = n // nominal
     return f"{total_s // 3600:02d}:{total_s // 60 % 60:02d}:{total_s % 60:02d}{sep}{ff:02d}"
+
+
+def timecode_at(seconds: Fraction, fps: Fraction, drop_frame: bool | None = None) -> str:
+    """Timecode of the frame shown at source time ``seconds``, counted at the nominal rate
+    ``fps`` (so a variable-rate clip's timecode follows its timestamps, not its frame count).
+    """
+    return format_timecode(nearest_frame(seconds, fps), fps, drop_frame)
+

@@ -3,18 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 import numpy as np
-
-
-def timecode(frame_index: int, fps: Fraction) -> str:
-    """``HH:MM:SS:FF`` of an integer frame index at an exact rate (non-drop frame)."""
-    per_s = max(1, round(fps))
-    s, f = divmod(int(frame_index), per_s)
-    m, s = divmod(s, 60)
-    h, m = divmod(m, 60)
-    return f"{h:02d}:{m:02d}:{s:02d}:{f:02d}"
 
 
 def hex_to_rgb(colour: str) -> tuple[int, int, int]:

@@ -59,9 +59,10 @@ class TimelineView(QWidget):
         self._thumb_task = None
         self._fit = True  # zoomed to fit: stays fitted when the panel is resized or shown
 
-    def set_project(self, project, num_frames: int, fps, open_source=None) -> None:
+    def set_project(self, project, num_frames: int, fps, open_source=None,
+                    frame_time=None) -> None:
         self._project = project
-        self.canvas.set_clip(num_frames, fps)
+        self.canvas.set_clip(num_frames, fps, frame_time)
         self.refresh_lanes()
         self.canvas.set_range(project.in_frame, project.out_frame)
         self.zoom_fit()

@@ -3,14 +3,17 @@ in/out range and playhead. Click/drag scrubs; Ctrl+wheel zooms."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
+from functools import partial
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPen, QPolygonF, QWheelEvent
 from PySide6.QtWidgets import QWidget
 
-from editor.timeline.model import LaneData, runs, timecode
+from editor.timeline.model import LaneData, runs
+from rendering.timebase import frame_to_seconds, timecode_at
 
 RULER_H_PX = 24
 THUMBS_H_PX = 44
@@ -28,6 +31,7 @@ class TimelineCanvas(QWidget):
         super().__init__(parent)
         self.num_frames = 0
         self.fps = Fraction(30)
+        self.frame_time: Callable[[int], Fraction] = partial(frame_to_seconds, fps=self.fps)
         self.current = 0
         self.in_frame = 0
         self.out_frame: int | None = None
@@ -38,8 +42,12 @@ class TimelineCanvas(QWidget):
         self._update_size()
 
     # ------------------------------------------------------------------ state
-    def set_clip(self, num_frames: int, fps: Fraction) -> None:
+    def set_clip(self, num_frames: int, fps: Fraction,
+                 frame_time: Callable[[int], Fraction] | None = None) -> None:
+        """``frame_time``: the source time (s) of a frame index (exact on variable-rate clips);
+        index/fps when None."""
         self.num_frames, self.fps, self.current = num_frames, Fraction(fps), 0
+        self.frame_time = frame_time or partial(frame_to_seconds, fps=self.fps)
         self.thumbnails = []
         self._update_size()
 
@@ -117,7 +125,7 @@ class TimelineCanvas(QWidget):
         for f in range(0, self.num_frames, label_every):
             x = self.x_of(f)
             p.drawLine(QPointF(x, RULER_H_PX - 10), QPointF(x, RULER_H_PX))
-            p.drawText(QPointF(x + 3, RULER_H_PX - 11), timecode(f, self.fps))
+            p.drawText(QPointF(x + 3, RULER_H_PX - 11), timecode_at(self.frame_time(f), self.fps))
             for k in (1, 2, 3):
                 xm = x + k * minor_px
                 if xm < self.x_of(self.num_frames):

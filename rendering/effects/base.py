@@ -66,11 +66,6 @@ class EffectContext:
     masks: MaskSource | None = None
     open_media: Callable[[str], FrameReader] | None = None
 
-    @property
-    def time_s(self) -> Fraction:
-        """Presentation time of the frame in seconds (constant-rate timeline)."""
-        return Fraction(self.frame_index) / Fraction(self.fps)
-
     def px(self, value_px: float) -> float:
         """A source-pixel length converted to output pixels."""
         return float(value_px) * self.scale
