@@ -16,6 +16,7 @@ from segmentation.offline.appearance import ColorModels, learn, log_likelihood, 
 from segmentation.offline.confidence import StepEvidence
 from segmentation.offline.initial import grabcut_labels
 from segmentation.offline.masks import Roi, grow_box, mask_bbox, remove_specks
+from segmentation.offline.motion_gate import moves_with_object
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,16 @@ class FlowParams:
             previous mask's value and leave the pixel out of the hard core (costs a second
             flow; measured slightly worse on DAVIS, so off by default).
         core_in_model: learn the object colours from the core as well as the prompted frame.
+        motion_gate: beyond ``gate_band_px`` of the warped mask, the mask grows only onto
+            pixels that move like the object (:mod:`segmentation.offline.motion_gate`), so it
+            does not creep onto a touching neighbour of similar colours.
+        gate_band_px: the thin band (work pixels) the mask may always grow by (flow errors);
+            wider, it is a step the mask can creep by on every frame.
+        gate_min_difference_px: motions closer than this (work pixels per frame) are alike.
+        gate_still: where object and surroundings move alike, keep the ring out too.
+        gate_colour_llr: the gate keeps out only ring pixels whose log-likelihood ratio
+            (object / background colours of the prompted frame's models) is below this;
+            0: where the colours say object, they decide, not the motion.
     """
 
     margin_frac: float = 0.3
@@ -60,6 +71,11 @@ class FlowParams:
     grow_factor: float = 3.0
     follow_median: bool = True
     core_in_model: bool = True
+    motion_gate: bool = True
+    gate_band_px: int = 1
+    gate_still: bool = True
+    gate_colour_llr: float = 0.0
+    gate_min_difference_px: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -140,11 +156,13 @@ class FlowStep:
 
     def warp(
         self, prev_rgb: np.ndarray, cur_rgb: np.ndarray, prev_crop: np.ndarray, size: tuple
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Warp a float mask crop (work resolution) from ``prev`` to ``cur`` crops.
 
-        Returns the warped soft mask (h×w float32 in [0, 1]), the resized current crop and
-        where the flow is reliable (h×w bool: forward and backward flows agree).
+        Returns the warped soft mask (h×w float32 in [0, 1]), the resized current crop,
+        where the flow is reliable (h×w bool: forward and backward flows agree), the flow
+        (h×w×2 float32, current → previous, work pixels) and the pixels only the rigid
+        carry put inside that move like the background (h×w bool; see :meth:`_pushed`).
         """
         prev_small = cv2.resize(prev_rgb, size, interpolation=cv2.INTER_AREA)
         cur_small = cv2.resize(cur_rgb, size, interpolation=cv2.INTER_AREA)
@@ -155,13 +173,15 @@ class FlowStep:
         map_x, map_y = grid_x + flow[..., 0], grid_y + flow[..., 1]
         warped = cv2.remap(prev_crop, map_x, map_y,
                            cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+        pushed = np.zeros(warped.shape, bool)
         if self.params.follow_median and (warped > 0.5).any():
             motion = -np.median(flow[warped > 0.5], axis=0)  # previous → current, pixels
             move = np.float32([[1, 0, motion[0]], [0, 1, motion[1]]])
             carried = cv2.warpAffine(prev_crop, move, size, borderValue=0)
+            pushed = self._pushed(flow, warped, carried)
             warped = np.maximum(warped, carried)
         if not self.params.consistency:
-            return warped, cur_small, np.ones(warped.shape, bool)
+            return warped, cur_small, np.ones(warped.shape, bool), flow, pushed
         # Forward-backward check (Sundaram et al. 2010): disoccluded pixels disagree.
         forward = self._flow.calc(_to_gray(prev_small), _to_gray(cur_small), None)
         back = cv2.remap(forward, map_x, map_y, cv2.INTER_LINEAR,
@@ -170,10 +190,33 @@ class FlowStep:
         reliable = err < 0.01 * (np.sum(flow**2, axis=2) + np.sum(back**2, axis=2)) + 0.5
         # Where the flow is not trusted (disocclusions), keep the previous value.
         warped = np.where(reliable, warped, prev_crop)
-        return warped, cur_small, reliable
+        return warped, cur_small, reliable, flow, pushed & reliable
 
-    def _trimap(self, warped: np.ndarray, reliable: np.ndarray,
-                ref_area: float) -> tuple[np.ndarray, np.ndarray]:
+    def _pushed(self, flow: np.ndarray, warped: np.ndarray, carried: np.ndarray
+                ) -> np.ndarray:
+        """Pixels (h×w bool) that ``carried`` (the previous mask moved rigidly) adds beyond
+        the flow's mask and that move like the background: where the object slides behind a
+        still neighbour, the rigid move would push the contact line onto the neighbour on
+        every frame (a ratchet: moving back, the flow keeps what was taken). The motion
+        gate treats them as it treats the ring (:meth:`_gate`)."""
+        p = self.params
+        inside = warped > 0.5
+        extra = (carried > 0.5) & ~inside
+        if not p.motion_gate or not extra.any():
+            return np.zeros(extra.shape, bool)
+        band = max(p.band_min_px, round(p.band_frac * np.sqrt(np.count_nonzero(inside))))
+        radius = max(1, round(band * p.grow_factor))
+        outside = cv2.dilate((inside | (carried > 0.5)).astype(np.uint8), _disk(radius)) == 0
+        like_obj, tells = moves_with_object(flow, inside, outside, radius,
+                                            p.gate_min_difference_px)
+        return extra & tells & ~like_obj
+
+    def _trimap(self, warped: np.ndarray, reliable: np.ndarray, ref_area: float,
+                flow: np.ndarray | None = None, pushed: np.ndarray | None = None
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """GrabCut labels (h×w uint8), the hard core (h×w bool) and the ring pixels the
+        motion gate keeps out (h×w bool; still labelled probably background: see
+        :meth:`_gate`)."""
         p = self.params
         inside = (warped > 0.5).astype(np.uint8)
         # The band scales with the object's size on its prompted frame too, so a mask that
@@ -186,15 +229,42 @@ class FlowStep:
         labels[inside > 0] = cv2.GC_PR_FGD
         core = (cv2.erode(inside, _disk(max(1, round(band * p.core_factor)))) > 0) & reliable
         labels[core] = cv2.GC_FGD if p.hard_core else cv2.GC_PR_FGD
-        return labels, core
+        gated = np.zeros(inside.shape, bool)
+        if p.motion_gate and flow is not None:
+            thin = cv2.dilate(inside, _disk(p.gate_band_px)) > 0 if p.gate_band_px > 0 \
+                else inside > 0
+            ring = (labels == cv2.GC_PR_BGD) & ~thin
+            if ring.any():
+                obj = core if core.any() else inside > 0
+                like_obj, tells = moves_with_object(flow, obj, labels == cv2.GC_BGD, grow,
+                                                    p.gate_min_difference_px)
+                gated = ring & ((tells & ~like_obj) | (~tells & p.gate_still))
+        if pushed is not None:
+            gated |= pushed & ~core
+        return labels, core, gated
+
+    def _gate(self, cur_small: np.ndarray, labels: np.ndarray, gated: np.ndarray,
+              models: ColorModels | None) -> None:
+        """Make the gated ring pixels background unless their colour says object
+        (log-likelihood ratio ≥ ``gate_colour_llr``): a limb's motion-blurred flow may look
+        like the background's, while a look-alike neighbour's colour cannot speak for it."""
+        if not gated.any():
+            return
+        idx = np.flatnonzero(gated.ravel())
+        if models is not None:
+            pixels = cur_small.reshape(-1, 3)[idx]
+            llr = (log_likelihood(models.foreground, pixels)
+                   - log_likelihood(models.background, pixels))
+            idx = idx[llr < self.params.gate_colour_llr]
+        labels.ravel()[idx] = cv2.GC_BGD
 
     def _refine(self, cur_small: np.ndarray, warped: np.ndarray, reliable: np.ndarray,
                 anchor_rgb: np.ndarray | None, ref_area: float,
-                excluded_rgb: np.ndarray | None = None
-                ) -> tuple[np.ndarray, ColorModels | None]:
+                excluded_rgb: np.ndarray | None = None, flow: np.ndarray | None = None,
+                pushed: np.ndarray | None = None) -> tuple[np.ndarray, ColorModels | None]:
         """Refined mask (h×w bool) and colour models learned from the prompted frame's
         object colours (None when there are none)."""
-        labels, core = self._trimap(warped, reliable, ref_area)
+        labels, core, gated = self._trimap(warped, reliable, ref_area, flow, pushed)
         if anchor_rgb is not None:
             background = cur_small[labels == cv2.GC_BGD]
             if excluded_rgb is not None and len(excluded_rgb):
@@ -211,12 +281,14 @@ class FlowStep:
                 idx = np.flatnonzero(core.ravel())[unlike]
                 labels.ravel()[idx] = cv2.GC_PR_FGD
                 core.ravel()[idx] = False
+            self._gate(cur_small, labels, gated, first)
             fg = [anchor_rgb, cur_small[core]] if self.params.core_in_model else [anchor_rgb]
             models = learn(np.concatenate(fg), background)
             if models is not None:
                 # The evidence judges the mask by the prompted frame's colours alone: the
                 # current core may already hold what the mask drifted onto.
                 return segment_with(cur_small, labels, models), first or models
+        self._gate(cur_small, labels, gated, None)
         return grabcut_labels(cur_small, labels, self.params.grabcut_iterations), None
 
     def step(self, prev_rgb: np.ndarray, cur_rgb: np.ndarray, prev_mask: np.ndarray,
@@ -234,7 +306,8 @@ class FlowStep:
         size = (max(8, round(roi.width * scale)), max(8, round(roi.height * scale)))
         prev_crop = cv2.resize(roi.crop(prev_mask).astype(np.float32), size,
                                interpolation=cv2.INTER_AREA)
-        warped, cur_small, reliable = self.warp(roi.crop(prev_rgb), roi.crop(cur_rgb), prev_crop, size)
+        warped, cur_small, reliable, flow, pushed = self.warp(
+            roi.crop(prev_rgb), roi.crop(cur_rgb), prev_crop, size)
         inside = warped > 0.5
         min_work_px = max(1, int(self.params.min_area_px * scale * scale))
         if int(inside.sum()) < min_work_px:
@@ -242,7 +315,8 @@ class FlowStep:
         models = None
         if self.params.grabcut_iterations > 0:
             refined, models = self._refine(cur_small, warped, reliable, anchor_rgb,
-                                           0.5 * anchor_area_px * scale * scale, excluded_rgb)
+                                           0.5 * anchor_area_px * scale * scale, excluded_rgb,
+                                           flow, pushed)
             if (np.count_nonzero(refined) < COLLAPSE_FRAC * np.count_nonzero(inside)
                     and not _on_frame_edge(inside, roi, prev_mask.shape)):
                 # The graph cut found no object where the flow carried it (no colour or
