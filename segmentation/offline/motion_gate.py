@@ -31,18 +31,20 @@ def local_mean_flow(flow: np.ndarray, support: np.ndarray, radius_px: int
     """Mean flow (h×w×2) of the ``support`` pixels (h×w bool) near each pixel (two box
     filters of side ``2·radius_px + 1``: a tent of that radius), and where any support is
     near (h×w bool). Far from any support the mean of all support pixels is used."""
-    weight = support.astype(np.float32)
+    h, w = support.shape
+    stack = np.empty((h, w, 3), np.float32)  # (flow·weight, weight), filtered together
+    stack[..., 2] = support
+    np.multiply(flow, stack[..., 2:3], out=stack[..., :2])
     size = (2 * radius_px + 1, 2 * radius_px + 1)
-    stack = np.dstack([flow * weight[..., None], weight])
     for _ in range(2):
         stack = cv2.blur(stack, size, borderType=cv2.BORDER_CONSTANT)
-    near = stack[..., 2] > 1e-3
-    mean = np.empty_like(flow)
-    if support.any():
-        mean[...] = flow[support].mean(axis=0)
-    else:
-        mean[...] = 0.0
-    mean[near] = stack[near, :2] / stack[near, 2:3]
+    weight = stack[..., 2]
+    near = weight > 1e-3
+    # where near, weight > 1e-3 and the maximum is the weight itself (no masked gathers)
+    mean = stack[..., :2] / np.maximum(weight, 1e-3)[..., None]
+    if not near.all():
+        fallback = flow[support].mean(axis=0) if support.any() else np.zeros(2, np.float32)
+        mean[~near] = fallback
     return mean, near
 
 
