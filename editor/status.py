@@ -41,12 +41,13 @@ class StatusBar(QStatusBar):
         followed by "; <note>" (another model stands in for the project's): the note is
         shown as a message and stays on the model label (⚠ and tooltip)."""
         description, _, note = description.partition("; ")
+        note = note[:1].upper() + note[1:]
         name, _, rest = description.partition(" (")
         self.model_label.setText(f"Model: {name}" + (" ⚠" if note else ""))
-        self.model_label.setToolTip(note[:1].upper() + note[1:])
+        self.model_label.setToolTip(note)
         self.device_label.setText(f"Device: {rest.rstrip(')') or 'CPU'}")
         if note:
-            self.showMessage(note[:1].upper() + note[1:], 20000)
+            self.showMessage(note, 20000)
 
     def set_position(self, tc: str, frame_index: int, num_frames: int) -> None:
         self.position_label.setText(f"{tc}   {frame_index + 1} / {num_frames}")

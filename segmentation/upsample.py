@@ -37,6 +37,13 @@ from segmentation.types import ABSENT_LOGIT
 UPSAMPLE_METHODS = ("bilinear", "guided")
 
 
+def check_method(method: str) -> str:
+    """``method`` itself when it is one of :data:`UPSAMPLE_METHODS`, else ValueError."""
+    if method not in UPSAMPLE_METHODS:
+        raise ValueError(f"upsample must be one of {UPSAMPLE_METHODS}, got {method!r}")
+    return method
+
+
 def default_upsample(low_res_side: int) -> str:
     """The method the editor and the CLI display and export with, for a model whose logits
     are ``low_res_side``² (its image size / 4).
@@ -242,8 +249,7 @@ def upsample_logits(low_res: np.ndarray, height: int, width: int, method: str = 
     centres match it). ``"guided"``: :func:`guided_upsample` with ``frame`` (H×W×3 uint8
     RGB) as the guide; objects that are absent (all ``ABSENT_LOGIT``) stay exactly absent.
     """
-    if method not in UPSAMPLE_METHODS:
-        raise ValueError(f"upsample method must be one of {UPSAMPLE_METHODS}, got {method!r}")
+    check_method(method)
     low = np.asarray(low_res, np.float32)
     # the output and one spare element (scratch of the guided planes)
     buffer = np.empty(low.shape[0] * height * width + 1, np.float32)

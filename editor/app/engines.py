@@ -175,8 +175,8 @@ def make_engine(source_path: Path | str, settings, model=None):
 
     ``model``: an already built SAM 2 model (tests pass a tiny random-weight one).
     Returns ``(engine, description)``; the description ends with "; <note>" when the
-    project's model is not installed and another installed one stands in. Raises :class:`NoWeightsError` when SAM 2 is chosen
-    and its checkpoint is not installed."""
+    project's model is not installed and another installed one stands in. Raises
+    :class:`NoWeightsError` when SAM 2 is chosen and no checkpoint is installed."""
     from rendering.media import open_source
 
     frames = open_source(source_path)

@@ -204,12 +204,19 @@ class FlowStep:
         extra = (carried > 0.5) & ~inside
         if not p.motion_gate or not extra.any():
             return np.zeros(extra.shape, bool)
-        band = max(p.band_min_px, round(p.band_frac * np.sqrt(np.count_nonzero(inside))))
-        radius = max(1, round(band * p.grow_factor))
+        _, radius = self._band_px(np.count_nonzero(inside), 0.0)
         outside = cv2.dilate((inside | (carried > 0.5)).astype(np.uint8), _disk(radius)) == 0
         like_obj, tells = moves_with_object(flow, inside, outside, radius,
                                             p.gate_min_difference_px)
         return extra & tells & ~like_obj
+
+    def _band_px(self, area_px: float, ref_area: float) -> tuple[int, int]:
+        """The uncertain band's width and the ring's reach (work pixels) for a mask of
+        ``area_px``. The band scales with the object's size on its prompted frame too
+        (``ref_area``), so a mask that shrank (occlusion, fast motion) can grow back."""
+        p = self.params
+        band = max(p.band_min_px, int(round(p.band_frac * np.sqrt(max(area_px, ref_area)))))
+        return band, max(1, round(band * p.grow_factor))
 
     def _trimap(self, warped: np.ndarray, reliable: np.ndarray, ref_area: float,
                 flow: np.ndarray | None = None, pushed: np.ndarray | None = None
@@ -219,12 +226,8 @@ class FlowStep:
         :meth:`_gate`)."""
         p = self.params
         inside = (warped > 0.5).astype(np.uint8)
-        # The band scales with the object's size on its prompted frame too, so a mask that
-        # shrank (occlusion, fast motion) can grow back.
-        size = np.sqrt(max(float(inside.sum()), ref_area))
-        band = max(p.band_min_px, int(round(p.band_frac * size)))
+        band, grow = self._band_px(float(inside.sum()), ref_area)
         labels = np.full(inside.shape, cv2.GC_BGD, dtype=np.uint8)
-        grow = max(1, round(band * p.grow_factor))
         labels[cv2.dilate(inside, _disk(grow)) > 0] = cv2.GC_PR_BGD
         labels[inside > 0] = cv2.GC_PR_FGD
         core = (cv2.erode(inside, _disk(max(1, round(band * p.core_factor)))) > 0) & reliable

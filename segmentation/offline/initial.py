@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from segmentation.offline.box import colour_contrast_region, sides_reached
+from segmentation.offline.box import box_bounds, colour_contrast_region, sides_reached
 from segmentation.offline.click import ClickGeometry
 from segmentation.offline.colour_growth import grow_by_colour
 from segmentation.offline.masks import Roi, grow_box, mask_bbox, remove_specks
@@ -239,9 +239,7 @@ def _box_guess(frame_rgb: np.ndarray, box: tuple[float, float, float, float],
     (the object's colours did not separate from the surroundings), GrabCut again with the
     box's central ellipse fixed as object; failing that, the ellipse inscribed in the box."""
     height, width = mask.shape
-    x0, y0 = max(0, int(np.floor(box[0]))), max(0, int(np.floor(box[1])))
-    x1, y1 = min(width, max(x0 + 1, int(np.ceil(box[2])))), \
-        min(height, max(y0 + 1, int(np.ceil(box[3]))))
+    x0, y0, x1, y1 = box_bounds(box, width, height)
     box_area = (x1 - x0) * (y1 - y0)
     if np.count_nonzero(mask) >= MIN_BOX_FILL * box_area:
         return mask

@@ -144,7 +144,7 @@ class MemoryAttentionLayer(nn.Module):
         tgt = tgt + self.self_attn(q, q, x)
         x = self.norm2(tgt)
         q = x + query_pos if self.pos_enc_at_cross_attn_queries else x
-        tgt = tgt + self.cross_attn_image.attend_memory(q, keys, values, num_k_rope)
+        tgt = tgt + self.cross_attn_image.attend_projected(q, keys, values, num_k_rope)
         return self._feed_forward(tgt)
 
 
@@ -183,7 +183,6 @@ class MemoryAttention(nn.Module):
         for layer in self.layers:
             out = layer(out, memory, curr_pos, memory_pos, num_k_exclude_rope=num_obj_ptr_tokens)
         return self.norm(out)
-
 
     def forward_frames(
         self, curr: Tensor, curr_pos: Tensor, frames: Sequence[Sequence[SpatialMemory]],

@@ -19,7 +19,7 @@ from segmentation.sam2.model import ImageFeatures, SAM2Model
 from segmentation.sam2.postprocess import fill_holes_and_sprinkles
 from segmentation.sam2.preprocess import image_to_model_input
 from segmentation.sam2.prompts import PreparedPrompt, prepare_batch, prepare_prompt
-from segmentation.upsample import UPSAMPLE_METHODS, GuidedParams, upsample_logits
+from segmentation.upsample import GuidedParams, check_method, upsample_logits
 
 
 @dataclass
@@ -66,13 +66,11 @@ class ImagePredictor:
                  max_hole_area_px: int = 0, max_sprinkle_area_px: int = 0,
                  upsample: str = "bilinear",
                  guided_params: GuidedParams | None = None) -> None:
-        if upsample not in UPSAMPLE_METHODS:
-            raise ValueError(f"upsample must be one of {UPSAMPLE_METHODS}, got {upsample!r}")
         self.model = model
         self.mask_threshold = mask_threshold
         self.max_hole_area_px = max_hole_area_px
         self.max_sprinkle_area_px = max_sprinkle_area_px
-        self.upsample = upsample
+        self.upsample = check_method(upsample)
         self.guided_params = guided_params or GuidedParams()
         self.features: ImageFeatures | None = None
         self.image_embed: Tensor | None = None

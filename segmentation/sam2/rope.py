@@ -117,7 +117,7 @@ class RoPEAttention(nn.Module):
         return attend(q, k, v)
 
     def memory_frame_kv(self, keys_in: Tensor, values_in: Tensor) -> tuple[Tensor, Tensor]:
-        """Keys and values of one spatial memory frame, for :meth:`attend_memory`.
+        """Keys and values of one spatial memory frame, for :meth:`attend_projected`.
 
         ``keys_in`` (N, kv_dim) are the frame's tokens with the encodings that differ per
         token (the spatial one), ``values_in`` (N, kv_dim) the tokens; N = the queries' token
@@ -146,7 +146,7 @@ class RoPEAttention(nn.Module):
         """Keys and values (B, h, P, d) of tokens without rotation (object pointers)."""
         return (self._split_heads(self.k_proj(keys_in)), self._split_heads(self.v_proj(values_in)))
 
-    def attend_memory(self, q: Tensor, k: Tensor, v: Tensor, num_k_rope: int) -> Tensor:
+    def attend_projected(self, q: Tensor, k: Tensor, v: Tensor, num_k_rope: int) -> Tensor:
         """Like :meth:`forward` with keys/values already projected and rotated (B, h, M, d),
         the first ``num_k_rope`` of them spatial; queries (B, N, embedding_dim)."""
         q = self._split_heads(self.q_proj(q))
@@ -156,12 +156,9 @@ class RoPEAttention(nn.Module):
         return self.out_proj(out.transpose(1, 2).reshape(b, n, h * d))
 
     def forward(self, q: Tensor, k: Tensor, v: Tensor, num_k_exclude_rope: int = 0) -> Tensor:
-        q = self._split_heads(self.q_proj(q))
         k = self._split_heads(self.k_proj(k))
         v = self._split_heads(self.v_proj(v))
         num_q = q.shape[-2]
-        cos, sin = self._rope_tables(num_q, q.device)
-        q = rotate_pairs(q, cos, sin)
         num_k_rope = k.shape[-2] - num_k_exclude_rope
         if num_k_rope > 0:
             repeats = num_k_rope // num_q
@@ -170,9 +167,8 @@ class RoPEAttention(nn.Module):
                     f"{num_k_rope} rotated keys do not tile {num_q} queries (rope_k_repeat="
                     f"{self.rope_k_repeat})"
                 )
-            k_cos, k_sin = cos.repeat(repeats, 1), sin.repeat(repeats, 1)
-            k_rot = rotate_pairs(k[..., :num_k_rope, :], k_cos, k_sin)
+            cos, sin = self._rope_tables(num_q, k.device)
+            k_rot = rotate_pairs(k[..., :num_k_rope, :], cos.repeat(repeats, 1),
+                                 sin.repeat(repeats, 1))
             k = torch.cat([k_rot, k[..., num_k_rope:, :]], dim=-2)
-        out = self._attention(q, k, v, max(num_k_rope, 0))
-        b, h, n, d = out.shape
-        return self.out_proj(out.transpose(1, 2).reshape(b, n, h * d))
+        return self.attend_projected(q, k, v, max(num_k_rope, 0))

@@ -142,7 +142,7 @@ def condition(port: ModelPort, features: FrameFeatures, refs: list[MemoryRefs | 
     if not groups:
         return out
     s = port.settings
-    cache = port.projections_for(sum(len(r.spatial) for r in refs if r is not None))
+    cache = port.projections_for(sum(len(r.spatial) for r in refs if r is not None), h * w)
     curr = top.flatten(2).transpose(1, 2)  # (1, HW, C)
     curr_pos = features.top_pos.flatten(2).transpose(1, 2)
     mem_pos = port.memory_encoder.position_encoding(1, h, w, top.device)

@@ -76,25 +76,21 @@ class ModelPort:
         self.obj_ptr_tpos_proj = model.obj_ptr_tpos_proj
         self._projections = MemoryProjections()
 
-    def projections_for(self, num_memory_frames: int) -> MemoryProjections | None:
+    def projections_for(self, num_memory_frames: int, tokens_per_frame: int
+                        ) -> MemoryProjections | None:
         """The memory attention's kept key/value projections for a step that reads
-        ``num_memory_frames`` spatial memories (all objects), or None when keeping them
+        ``num_memory_frames`` spatial memories of ``tokens_per_frame`` tokens (all objects),
+        or None when keeping them
         would exceed :data:`PROJECTIONS_BUDGET_BYTES` (then they are recomputed every step,
         as the official tracker does). Entries the previous step did not read are dropped.
         """
-        side = self.settings.image_size // 16  # the memory attention's token grid
-        per_frame = (2 * len(self.memory_attention.layers) * side * side
+        per_frame = (2 * len(self.memory_attention.layers) * tokens_per_frame
                      * self.settings.hidden_dim * self.no_mem_embed.element_size())
         if num_memory_frames * per_frame > PROJECTIONS_BUDGET_BYTES:
             self._projections = MemoryProjections()
             return None
         self._projections.keep_used()
         return self._projections
-
-    @property
-    def projections_nbytes(self) -> int:
-        """Bytes held by the kept memory projections."""
-        return self._projections.nbytes
 
     @property
     def device(self) -> torch.device:

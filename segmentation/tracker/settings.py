@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from segmentation.upsample import UPSAMPLE_METHODS
+from segmentation.upsample import check_method
 
 
 @dataclass(frozen=True)
@@ -40,8 +40,7 @@ class TrackerOptions:
     upsample: str = "bilinear"
 
     def __post_init__(self) -> None:
-        if self.upsample not in UPSAMPLE_METHODS:
-            raise ValueError(f"upsample must be one of {UPSAMPLE_METHODS}, got {self.upsample!r}")
+        check_method(self.upsample)
         if self.memory not in ("window", "full"):
             raise ValueError(f"memory must be 'window' or 'full', got {self.memory!r}")
 
